@@ -1,0 +1,529 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gongjue/ballot"
+	"gongjue/postgres"
+	"gongjue/quorum"
+	"gongjue/tally"
+	"gongjue/templates"
+)
+
+// consoleConsultationRow is a consultation in the overview's list.
+type consoleConsultationRow struct {
+	ID        int64
+	Title     string
+	State     string
+	StateName string
+	ScopeText string
+	Period    string
+	Round     int
+	Ballots   int
+	Cast      int
+}
+
+func (s *Server) consoleConsultationRows(c *gin.Context, d consoleData) ([]consoleConsultationRow, error) {
+	list, err := postgres.ListConsultations(c.Request.Context(), s.DB, d.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []consoleConsultationRow
+	for _, k := range list {
+		rows = append(rows, consoleConsultationRow{
+			ID: k.ID, Title: k.Title, State: string(k.State), StateName: conStateName(d.page, k.State),
+			ScopeText: k.Scope.Describe(d.Lang == "en"),
+			Period:    conFormatTime(k.OpensAt) + " — " + conFormatTime(k.ClosesAt),
+			Round:     k.Round, Ballots: k.Ballots, Cast: k.Cast,
+		})
+	}
+	return rows, nil
+}
+
+func conStateName(p page, st ballot.State) string {
+	switch st {
+	case ballot.Draft:
+		return conPickText(p, "草稿（未开始）", "draft (not open)")
+	case ballot.Open:
+		return conPickText(p, "投票中", "voting")
+	case ballot.Closed:
+		return conPickText(p, "已截止，待公示", "closed, notice pending")
+	case ballot.Noticed:
+		return conPickText(p, "已公示", "notice signed")
+	}
+	return string(st)
+}
+
+func conLogTemplateError(c *gin.Context, name string, err error) {
+	slog.ErrorContext(c.Request.Context(), "rendering fragment", "template", name, "err", err)
+}
+
+// ---- The scope figures: the thresholds a scope implies, computed here so
+// the page's script never does the legal arithmetic.
+
+// conScopeFigures is the answer of GET /console/scope.
+type conScopeFigures struct {
+	Scope     string                   `json:"scope"`
+	Units     int                      `json:"units"`
+	Headcount int                      `json:"headcount"`
+	Area      string                   `json:"area"`
+	Summary   string                   `json:"summary"`
+	Empty     bool                     `json:"empty"`
+	Zones     []conZoneFigures         `json:"zones"`
+	Rules     map[string]conRuleFigure `json:"rules"`
+}
+
+type conZoneFigures struct {
+	Name          string       `json:"name"`
+	Units         int          `json:"units"`
+	Headcount     int          `json:"headcount"`
+	Area          string       `json:"area"`
+	Participation conThreshold `json:"participation"`
+	Text          string       `json:"text"`
+}
+
+type conRuleFigure struct {
+	Name          string       `json:"name"`
+	Participation conThreshold `json:"participation"`
+	Approval      conThreshold `json:"approval"`
+}
+
+// conPresets are the rule conPresets the console offers, in order.
+var conPresets = []quorum.Category{quorum.Ordinary, quorum.Major}
+
+func conPresetName(p page, c quorum.Category) string {
+	if c == quorum.Major {
+		return conPickText(p, "重大事项（双四分之三）：筹集维修资金、改建重建（如加装电梯）、改变共有部分用途或利用其经营", "Major matter (three quarters): raising the maintenance fund, rebuilding (e.g. adding an elevator), changing the use of common parts")
+	}
+	return conPickText(p, "一般事项（双过半）：议事规则、管理规约、选举业委会、选聘物业、使用维修资金等", "Ordinary matter (more than half): rules of procedure, management statute, electing the committee, hiring the property company, using the maintenance fund")
+}
+
+func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot.Scope) (conScopeFigures, error) {
+	stats, err := postgres.ScopeStats(c.Request.Context(), s.DB, cid, scope)
+	if err != nil {
+		return conScopeFigures{}, err
+	}
+	t := stats.Total
+	f := conScopeFigures{
+		Scope: scope.Describe(p.Lang == "en"), Units: t.Units, Headcount: t.Headcount, Area: conFormatArea(t.Area),
+		Empty: t.Units == 0, Rules: map[string]conRuleFigure{},
+	}
+	if f.Empty {
+		f.Summary = conPickText(p, "这个范围内没有房屋，请换一个范围。", "No unit of the roll is in this scope: choose another.")
+	} else {
+		f.Summary = conPickText(p,
+			fmt.Sprintf("%s：共 %s 套房屋，%s 人，专有面积 %s m²", f.Scope, conGroupDigits(t.Units), conGroupDigits(t.Headcount), f.Area),
+			fmt.Sprintf("%s: %s units, %s owners, %s m² of exclusive area", f.Scope, conGroupDigits(t.Units), conGroupDigits(t.Headcount), f.Area))
+	}
+	for _, preset := range conPresets {
+		rule, _ := preset.Rule()
+		part := conParticipationThreshold(p, rule.Participation, t.Area, int64(t.Headcount))
+		minArea, _ := quorum.ParseArea(part.MinArea)
+		f.Rules[string(preset)] = conRuleFigure{
+			Name:          conPresetName(p, preset),
+			Participation: part,
+			Approval:      conApprovalThreshold(p, rule.Approval, minArea, part.MinHeadcount),
+		}
+	}
+	// Every preset asks the same participation, so one line per zone says
+	// what a veto zone must reach on its own.
+	for _, z := range stats.Zones {
+		th := conParticipationThreshold(p, quorum.OrdinaryRule.Participation, z.Area, int64(z.Headcount))
+		f.Zones = append(f.Zones, conZoneFigures{Name: z.Name, Units: z.Units, Headcount: z.Headcount, Area: conFormatArea(z.Area),
+			Participation: th, Text: z.Name + conPickText(p, "：", ": ") + th.Text})
+	}
+	return f, nil
+}
+
+// consoleScope answers GET /console/scope?zone=&building=&entrance= with
+// the scope's figures and the thresholds each preset implies for it.
+func (s *Server) consoleScope(c *gin.Context) error {
+	d, err := s.newConsoleData(c, "")
+	if err != nil {
+		return err
+	}
+	scope := ballot.Scope{Zone: strings.TrimSpace(c.Query("zone")), Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance"))}
+	f, err := s.scopeFiguresFor(c, d.page, d.Community.ID, scope)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, f)
+	return nil
+}
+
+// ---- New consultation.
+
+type conVetoModeView struct {
+	Mode        string
+	Name        string
+	Explanation string
+}
+
+type conPresetView struct {
+	Value string
+	Name  string
+}
+
+type conBuildingView struct {
+	Building  string
+	Zones     string // its zones, comma separated
+	Entrances []string
+}
+
+type newConsultationData struct {
+	consoleData
+	Zones     postgres.EstateStats
+	Buildings []conBuildingView
+	VetoModes []conVetoModeView
+	Presets   []conPresetView
+	OpensAt   string // datetime-local values, China time
+	ClosesAt  string
+	Figures   conScopeFigures      // of the whole estate, for the first view
+	Draft     *ballot.Consultation // the draft being edited, if any
+}
+
+func (s *Server) consoleNewConsultation(c *gin.Context) {
+	d, err := s.newConsoleData(c, "new")
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	data := newConsultationData{consoleData: d}
+	if data.Zones, err = postgres.ListZones(ctx, s.DB, d.Community.ID); err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	if len(data.Zones.Zones) == 0 {
+		s.renderError(c, http.StatusConflict, conPickText(d.page,
+			"还没有业主名册，无法发起表决。请先在“概况”页面导入名册。",
+			"There is no owner roll yet, so no vote can start. Import the roll on the Overview page first."))
+		return
+	}
+	entrances, err := postgres.ListEntrances(ctx, s.DB, d.Community.ID)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	data.Buildings = conBuildingViews(entrances)
+	for _, m := range quorum.VetoModes {
+		t := conVetoModeTexts[m]
+		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: conPickText(d.page, t[0], t[1]), Explanation: conPickText(d.page, t[2], t[3])})
+	}
+	for _, p := range conPresets {
+		data.Presets = append(data.Presets, conPresetView{Value: string(p), Name: conPresetName(d.page, p)})
+	}
+	now := time.Now().In(conChinaTime)
+	opens := now.Truncate(time.Minute)
+	closes := time.Date(now.Year(), now.Month(), now.Day()+14, 18, 0, 0, 0, conChinaTime)
+	data.OpensAt, data.ClosesAt = opens.Format("2006-01-02T15:04"), closes.Format("2006-01-02T15:04")
+	scope := ballot.Scope{}
+	if id := c.Query("draft"); id != "" {
+		c.Params = append(c.Params, gin.Param{Key: "id", Value: id})
+		k, err := s.consoleConsultationFor(c, d)
+		if err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		if k.State != ballot.Draft {
+			s.renderError(c, http.StatusConflict, conPickText(d.page, "这项表决已经开始，不能再修改。", "This vote has started and can no longer be changed."))
+			return
+		}
+		data.Draft, scope = k, k.Scope
+		data.OpensAt = k.OpensAt.In(conChinaTime).Format("2006-01-02T15:04")
+		data.ClosesAt = k.ClosesAt.In(conChinaTime).Format("2006-01-02T15:04")
+	}
+	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "console_new", data)
+}
+
+// conBuildingViews groups entrances by building, in natural order.
+func conBuildingViews(entrances []postgres.Entrance) []conBuildingView {
+	byName := map[string]*conBuildingView{}
+	zones := map[string][]string{}
+	var order []string
+	for _, e := range entrances {
+		b := byName[e.Building]
+		if b == nil {
+			b = &conBuildingView{Building: e.Building}
+			byName[e.Building] = b
+			order = append(order, e.Building)
+		}
+		if !slices.Contains(b.Entrances, e.Entrance) {
+			b.Entrances = append(b.Entrances, e.Entrance)
+		}
+		if !slices.Contains(zones[e.Building], e.Zone) {
+			zones[e.Building] = append(zones[e.Building], e.Zone)
+		}
+	}
+	slices.SortFunc(order, ballot.CompareNatural)
+	out := make([]conBuildingView, 0, len(order))
+	for _, name := range order {
+		b := byName[name]
+		slices.SortFunc(b.Entrances, ballot.CompareNatural)
+		b.Zones = strings.Join(zones[name], ",")
+		out = append(out, *b)
+	}
+	return out
+}
+
+// ---- The consultation page: its matters and thresholds, the live turnout,
+// the ballot packets, the missing units, and opening and closing.
+
+type consultationData struct {
+	consoleData
+	C          *ballot.Consultation
+	StateName  string
+	ScopeText  string
+	VetoText   string
+	Matters    []conMatterPlan
+	Turnout    *conTurnoutView
+	Buildings  []conBuildingView
+	Figures    conScopeFigures
+	Created    bool
+	Opened     bool
+	OpenFailed bool
+	PacketURL  string
+}
+
+// conMatterPlan is a matter as put to the vote, with what it needs.
+type conMatterPlan struct {
+	Position    int
+	Title       string
+	Description string
+	KindText    string
+	RuleText    string
+	Need        string
+	NeedApprove string
+}
+
+// conTurnoutView is the live participation, overall and per zone.
+type conTurnoutView struct {
+	ID        int64
+	Lang      templates.Lang
+	Target    string // "≥ 2/3"
+	Overall   conTurnoutLine
+	Zones     []conTurnoutLine
+	Counts    postgres.CastCounts
+	Voted     int
+	UpdatedAt string
+}
+
+// conTurnoutLine is one population's participation against its targets, by
+// area and by headcount, laid out for an SVG bar 1000 units wide.
+type conTurnoutLine struct {
+	Lang                 templates.Lang
+	Overall              bool
+	Name                 string
+	HoldsVeto            bool
+	Area, AreaWhole      quorum.Area
+	Head, HeadWhole      int
+	AreaPct, HeadPct     string
+	AreaW, HeadW         int
+	AreaMet, HeadMet     bool
+	AreaTarget, HeadTarg int // where the target line is drawn
+	AreaNeed, HeadNeed   string
+}
+
+func (s *Server) consoleConsultationFor(c *gin.Context, d consoleData) (*ballot.Consultation, error) {
+	id, err := tallyID(c)
+	if err != nil {
+		return nil, err
+	}
+	k, err := postgres.GetConsultation(c.Request.Context(), s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.CommunityID != d.Community.ID {
+		return nil, errNotFound
+	}
+	return k, nil
+}
+
+func (s *Server) consoleConsultation(c *gin.Context) {
+	d, err := s.newConsoleData(c, "")
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	k, err := s.consoleConsultationFor(c, d)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	data := consultationData{consoleData: d, C: k, StateName: conStateName(d.page, k.State),
+		ScopeText: k.Scope.Describe(d.Lang == "en"), VetoText: conVetoText(d.page, k.Veto),
+		Created: c.Query("created") != "", Opened: c.Query("opened") != "", OpenFailed: c.Query("open_failed") != "",
+		PacketURL: fmt.Sprintf("/api/v1/consultations/%d/ballots.pdf", k.ID)}
+	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, k.Scope); err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	if k.State != ballot.Draft {
+		if data.Turnout, err = s.conTurnoutView(c, d.page, k); err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		if c.Query("fragment") == "turnout" {
+			s.consoleFragment(c, "console_consultation", "console_turnout", data.Turnout)
+			return
+		}
+	}
+	for _, m := range k.Matters {
+		rule, err := m.Rule()
+		if err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		plan := conMatterPlan{Position: m.Position, Title: m.Title, Description: m.Description,
+			KindText: conKindText(d.page, string(m.Kind), string(m.Category), m.Options, m.Seats), RuleText: conRuleText(d.page, rule)}
+		area, head := quorum.Area(0), int64(0)
+		if data.Turnout != nil {
+			area, head = data.Turnout.Overall.AreaWhole, int64(data.Turnout.Overall.HeadWhole)
+		} else {
+			area, _ = quorum.ParseArea(strings.ReplaceAll(data.Figures.Area, ",", ""))
+			head = int64(data.Figures.Headcount)
+		}
+		part := conParticipationThreshold(d.page, rule.Participation, area, head)
+		minArea, _ := quorum.ParseArea(part.MinArea)
+		plan.Need = part.Text
+		plan.NeedApprove = conApprovalThreshold(d.page, rule.Approval, minArea, part.MinHeadcount).Text
+		data.Matters = append(data.Matters, plan)
+	}
+	entrances, err := postgres.ListEntrances(ctx, s.DB, d.Community.ID)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	var inScope []postgres.Entrance
+	for _, e := range entrances {
+		if (k.Scope.Zone == "" || e.Zone == k.Scope.Zone) && (k.Scope.Building == "" || e.Building == k.Scope.Building) &&
+			(k.Scope.Entrance == "" || e.Entrance == k.Scope.Entrance) {
+			inScope = append(inScope, e)
+		}
+	}
+	data.Buildings = conBuildingViews(inScope)
+	s.render(c, http.StatusOK, "console_consultation", data)
+}
+
+// conTurnoutView computes the live participation with the tally's own
+// aggregation, so the page shows exactly what closing would count.
+func (s *Server) conTurnoutView(c *gin.Context, p page, k *ballot.Consultation) (*conTurnoutView, error) {
+	ctx := c.Request.Context()
+	in, err := tally.LoadTurnout(ctx, s.DB, k.CommunityID, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	rule := quorum.OrdinaryRule
+	if len(k.Matters) > 0 {
+		if r, err := k.Matters[0].Rule(); err == nil {
+			rule = r
+		}
+	}
+	counts, err := postgres.CountCasts(ctx, s.DB, k.CommunityID, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &conTurnoutView{ID: k.ID, Lang: p.Lang, Counts: counts, Voted: counts.Online + counts.Paper + counts.Proxy,
+		Target:    conFractionText(rule.Participation.Area),
+		UpdatedAt: time.Now().In(conChinaTime).Format("15:04:05")}
+	if len(in.Units) == 0 {
+		return v, nil
+	}
+	res, err := quorum.Evaluate(in.TurnoutScenario(rule, k.Veto))
+	if err != nil {
+		return nil, err
+	}
+	v.Overall = conTurnoutLineOf(p, conPickText(p, "全体", "Overall"), res.Overall, rule.Participation)
+	v.Overall.Overall = true
+	for _, name := range slices.Sorted(maps.Keys(res.Zones)) {
+		line := conTurnoutLineOf(p, name, res.Zones[name].Outcome, rule.Participation)
+		line.HoldsVeto = k.Veto.Mode != quorum.VetoNone && k.Veto.Mode != "" && (len(k.Veto.Zones) == 0 || slices.Contains(k.Veto.Zones, name))
+		v.Zones = append(v.Zones, line)
+	}
+	return v, nil
+}
+
+func conTurnoutLineOf(p page, name string, o quorum.Outcome, t quorum.Threshold) conTurnoutLine {
+	l := conTurnoutLine{Lang: p.Lang, Name: name,
+		Area: o.Participating.Area, AreaWhole: o.Eligible.Area,
+		Head: o.Participating.Headcount, HeadWhole: o.Eligible.Headcount,
+	}
+	l.AreaPct = conPercentOf(int64(l.Area), int64(l.AreaWhole))
+	l.HeadPct = conPercentOf(int64(l.Head), int64(l.HeadWhole))
+	l.AreaW = conBarWidth(int64(l.Area), int64(l.AreaWhole), 1000)
+	l.HeadW = conBarWidth(int64(l.Head), int64(l.HeadWhole), 1000)
+	l.AreaMet = t.Area.Reached(int64(l.Area), int64(l.AreaWhole))
+	l.HeadMet = t.Headcount.Reached(int64(l.Head), int64(l.HeadWhole))
+	l.AreaTarget = int(1000 * t.Area.Num / max(t.Area.Den, 1))
+	l.HeadTarg = int(1000 * t.Headcount.Num / max(t.Headcount.Den, 1))
+	minArea := quorum.Area(minimumReaching(t.Area, int64(l.AreaWhole)))
+	minHead := minimumReaching(t.Headcount, int64(l.HeadWhole))
+	l.AreaNeed = conPickText(p, "需 "+conFractionText(t.Area)+" 即 ≥ "+conFormatArea(minArea)+" m²", "needs "+conFractionText(t.Area)+", i.e. ≥ "+conFormatArea(minArea)+" m²")
+	l.HeadNeed = conPickText(p, "需 "+conFractionText(t.Headcount)+" 即 ≥ "+conGroupDigits(minHead)+" 人", "needs "+conFractionText(t.Headcount)+", i.e. ≥ "+conGroupDigits(minHead)+" owners")
+	return l
+}
+
+// consoleTurnout answers the turnout part of the page, which the page's
+// script re-reads every ten seconds.
+func (s *Server) consoleTurnout(c *gin.Context) {
+	c.Request.URL.RawQuery = "fragment=turnout"
+	s.consoleConsultation(c)
+}
+
+type missingData struct {
+	consoleData
+	C         *ballot.Consultation
+	Groups    []postgres.MissingGroup
+	Total     int
+	Buildings []conBuildingView
+	Building  string
+	Entrance  string
+	Printed   string
+}
+
+// consoleMissing lists the units that have not voted, by building and
+// entrance, for door-to-door rounds; it prints one stairwell per block.
+func (s *Server) consoleMissing(c *gin.Context) {
+	d, err := s.newConsoleData(c, "")
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	k, err := s.consoleConsultationFor(c, d)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	data := missingData{consoleData: d, C: k, Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance")),
+		Printed: time.Now().In(conChinaTime).Format("2006-01-02 15:04")}
+	ctx := c.Request.Context()
+	all, err := postgres.MissingUnits(ctx, s.DB, d.Community.ID, k.ID, "", "")
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	var entrances []postgres.Entrance
+	for _, g := range all {
+		entrances = append(entrances, postgres.Entrance{Building: g.Building, Entrance: g.Entrance, Units: len(g.Units)})
+		if (data.Building == "" || g.Building == data.Building) && (data.Entrance == "" || g.Entrance == data.Entrance) {
+			data.Groups = append(data.Groups, g)
+			data.Total += len(g.Units)
+		}
+	}
+	data.Buildings = conBuildingViews(entrances)
+	s.render(c, http.StatusOK, "console_missing", data)
+}

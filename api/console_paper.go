@@ -1,0 +1,168 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"gongjue/ballot"
+	"gongjue/postgres"
+)
+
+// The paper desk: one volunteer enters a returned paper ballot (scanned or
+// by its code), a second account confirms or rejects each entry; only a
+// confirmed entry counts.
+
+type paperData struct {
+	consoleData
+	C       *ballot.Consultation
+	Matters []conPaperMatter
+	Queue   conPaperQueue
+}
+
+// conPaperQueue is the confirmation queue, refreshed in place.
+type conPaperQueue struct {
+	consoleData
+	ID      int64
+	Pending []conPaperEntryView
+	Recent  []conPaperEntryView
+	Counts  postgres.CastCounts
+}
+
+type conPaperMatter struct {
+	ID       int64
+	Position int
+	Title    string
+	Kind     string
+	Seats    int
+	Options  []conChoiceOption
+}
+
+type conChoiceOption struct {
+	Value string
+	Label string
+}
+
+type conPaperEntryView struct {
+	ID        int64
+	Unit      string
+	Code      string
+	Lines     []string
+	Proxy     string
+	EnteredBy string
+	EnteredAt string
+	Mine      bool
+	State     string
+	DecidedBy string
+	DecidedAt string
+	Note      string
+}
+
+// conChoiceLabel names a ballot word for people.
+func conChoiceLabel(p page, v string) string {
+	switch v {
+	case ballot.Agree:
+		return conPickText(p, "同意", "agree")
+	case ballot.Oppose:
+		return conPickText(p, "反对", "oppose")
+	case ballot.Abstain:
+		return conPickText(p, "弃权", "abstain")
+	case ballot.Spoiled:
+		return conPickText(p, "废票", "spoiled")
+	}
+	return v
+}
+
+func (s *Server) consolePaper(c *gin.Context) {
+	d, err := s.newConsoleData(c, "")
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	k, err := s.consoleConsultationFor(c, d)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	queue, err := s.conPaperQueue(c, d, k)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	if c.Query("fragment") == "queue" {
+		s.consoleFragment(c, "console_paper", "console_paper_queue", queue)
+		return
+	}
+	data := paperData{consoleData: d, C: k, Queue: queue}
+	for _, m := range k.Matters {
+		pm := conPaperMatter{ID: m.ID, Position: m.Position, Title: m.Title, Kind: string(m.Kind), Seats: m.Seats}
+		switch m.Kind {
+		case ballot.Approve:
+			for _, v := range []string{ballot.Agree, ballot.Oppose, ballot.Abstain} {
+				pm.Options = append(pm.Options, conChoiceOption{v, conChoiceLabel(d.page, v)})
+			}
+		default:
+			for _, o := range m.Options {
+				pm.Options = append(pm.Options, conChoiceOption{o, o})
+			}
+			if m.Kind == ballot.Choice {
+				pm.Options = append(pm.Options, conChoiceOption{ballot.Abstain, conChoiceLabel(d.page, ballot.Abstain)})
+			}
+		}
+		data.Matters = append(data.Matters, pm)
+	}
+	s.render(c, http.StatusOK, "console_paper", data)
+}
+
+// conPaperQueue reads the pending entries and the latest decided ones.
+func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consultation) (conPaperQueue, error) {
+	ctx := c.Request.Context()
+	q := conPaperQueue{consoleData: d, ID: k.ID}
+	entries, err := postgres.ListPaperEntries(ctx, s.DB, d.Community.ID, k.ID, "")
+	if err != nil {
+		return q, err
+	}
+	titles := map[int64]string{}
+	for _, m := range k.Matters {
+		titles[m.ID] = strconv.Itoa(m.Position) + ". " + m.Title
+	}
+	for _, e := range entries {
+		v := conPaperEntryView{ID: e.ID, Unit: e.UnitID, Code: ballot.FormatCode(e.Code), EnteredBy: e.EnteredByName,
+			EnteredAt: conFormatTime(e.EnteredAt), Mine: e.EnteredBy == d.Account.ID, State: e.State, Note: e.Note}
+		if e.ProxyName != "" {
+			v.Proxy = e.ProxyName + conPickText(d.page, "（委托书：", " (authorisation: ") + e.ProxyAuthorisation + conPickText(d.page, "）", ")")
+		}
+		if e.DecidedByName != nil {
+			v.DecidedBy = *e.DecidedByName
+		}
+		if e.DecidedAt != nil {
+			v.DecidedAt = conFormatTime(*e.DecidedAt)
+		}
+		byMatter := map[int64][]string{}
+		var order []int64
+		for _, sel := range e.Choices {
+			if _, seen := byMatter[sel.MatterID]; !seen {
+				order = append(order, sel.MatterID)
+			}
+			byMatter[sel.MatterID] = append(byMatter[sel.MatterID], conChoiceLabel(d.page, sel.Choice))
+		}
+		for _, id := range order {
+			v.Lines = append(v.Lines, titles[id]+conPickText(d.page, "：", ": ")+strings.Join(byMatter[id], conPickText(d.page, "、", ", ")))
+		}
+		if e.State == "pending" {
+			q.Pending = append(q.Pending, v)
+		} else {
+			q.Recent = append(q.Recent, v)
+		}
+	}
+	// The latest decisions first, ten of them.
+	slices.Reverse(q.Recent)
+	if len(q.Recent) > 10 {
+		q.Recent = q.Recent[:10]
+	}
+	q.Counts, err = postgres.CountCasts(ctx, s.DB, d.Community.ID, k.ID)
+	return q, err
+}

@@ -1,0 +1,404 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gongjue/api"
+	"gongjue/ledger"
+	"gongjue/postgres"
+	"gongjue/quorum"
+	"gongjue/tally/tallytest"
+)
+
+// estate builds the tallytest estate in the test server's community, with
+// its accounts, and an open consultation.
+func (ts *testServer) estate(t *testing.T) *tallytest.Estate {
+	t.Helper()
+	acct := func(username string) postgres.Account {
+		var a postgres.Account
+		if err := ts.DB.Get(&a, `SELECT id, community_id, username, role FROM accounts WHERE username = $1`, username); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	return tallytest.New(t, ts.DB, ts.Keys, tallytest.Options{
+		CommunityID: ts.CommunityID,
+		Accounts: tallytest.Accounts{
+			Committee: acct("committee"), Committee2: acct("committee2"), Residents: acct("residents"),
+			Volunteer1: acct("volunteer"), Volunteer2: acct("volunteer2"),
+		},
+	})
+}
+
+// get fetches a path and returns the status and body.
+func (ts *testServer) get(t *testing.T, token, path string) (int, []byte) {
+	t.Helper()
+	resp := ts.do(t, token, http.MethodGet, path, nil, nil)
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+type resultBody struct {
+	ResultSHA256 string `json:"result_sha256"`
+	Consultation struct {
+		ID int64 `json:"id"`
+	} `json:"consultation"`
+	ClosedAt string `json:"closed_at"`
+	Matters  []struct {
+		ID     int64           `json:"id"`
+		Title  string          `json:"title"`
+		Kind   string          `json:"kind"`
+		Rules  json.RawMessage `json:"rules"`
+		Result json.RawMessage `json:"result"`
+	} `json:"matters"`
+	Checkpoint struct {
+		Size int64  `json:"size"`
+		Hash string `json:"hash"`
+	} `json:"checkpoint"`
+}
+
+// TestCloseApproveSignVerify is the whole life of a result: close, the
+// stored result against package quorum's verdict, two approvals, the signed
+// notice checked by poppler's tools, the verification page, and the log.
+func TestCloseApproveSignVerify(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.estate(t)
+	// Half the ballots, a checkpoint, then the rest.
+	e.CastStandardOf(t, e.Units[:9])
+	early, _, err := postgres.SequenceAll(context.Background(), ts.DB, ts.Keys, ts.CommunityID, e.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.CastStandardOf(t, e.Units[9:])
+	id := itoa(e.ID())
+	committee, committee2 := ts.login(t, "committee"), ts.login(t, "committee2")
+	residents, volunteer := ts.login(t, "residents"), ts.login(t, "volunteer")
+
+	if code, _ := ts.get(t, committee, "/api/v1/consultations/"+id+"/result"); code != http.StatusConflict {
+		t.Errorf("result before closing: %d, want 409", code)
+	}
+	for _, tok := range []string{residents, volunteer, ""} {
+		if resp := ts.do(t, tok, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("close by a non-committee account: %d", resp.StatusCode)
+		}
+	}
+	var closed resultBody
+	resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", map[string]int{"notice_period_days": 10}, &closed)
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("close: %d %s", resp.StatusCode, body)
+	}
+	closedBody, _ := io.ReadAll(resp.Body)
+	if resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("second close: %d, want 409", resp.StatusCode)
+	}
+
+	// The approve matter's verdict, computed here with package quorum.
+	var ballots []quorum.Ballot
+	for unit, cs := range e.Choices(0) {
+		c, _ := quorum.ParseChoice(cs[0])
+		ballots = append(ballots, quorum.Ballot{Unit: unit, Choice: c})
+	}
+	want, err := quorum.Evaluate(&quorum.Scenario{Rule: quorum.OrdinaryRule, Veto: quorum.Veto{Mode: quorum.VetoAllZones}, Units: e.QuorumUnits(), Ballots: ballots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got quorum.Result
+	if err := json.Unmarshal(closed.Matters[0].Result, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Passed != want.Passed || got.Overall != want.Overall || got.WhatIf != want.WhatIf || len(got.Zones) != 3 {
+		t.Errorf("approve matter:\n got %+v\nwant %+v", got, want)
+	}
+	for name, z := range want.Zones {
+		if g := got.Zones[name]; g == nil || g.Outcome != z.Outcome || g.Vetoed != z.Vetoed {
+			t.Errorf("zone %s: got %+v, want %+v", name, g, z)
+		}
+	}
+	if closed.Matters[1].Kind != "choice" || closed.Matters[2].Kind != "election" || closed.Checkpoint.Size != int64(len(e.Cast)) {
+		t.Errorf("result: %+v", closed)
+	}
+
+	// The result is for staff until the notice is signed, and never changes.
+	if code, _ := ts.get(t, "", "/api/v1/consultations/"+id+"/result"); code != http.StatusUnauthorized {
+		t.Errorf("anonymous result before the notice: %d, want 401", code)
+	}
+	if code, body := ts.get(t, volunteer, "/api/v1/consultations/"+id+"/result"); code != http.StatusOK || !bytes.Equal(body, closedBody) {
+		t.Errorf("result fetched again: %d, changed %v", code, !bytes.Equal(body, closedBody))
+	}
+
+	// No notice before both bodies approve; one body approving twice is one approval.
+	pdfPath := "/api/v1/consultations/" + id + "/notice.pdf"
+	if code, _ := ts.get(t, "", pdfPath); code != http.StatusConflict {
+		t.Errorf("notice.pdf before approvals: %d, want 409", code)
+	}
+	var st struct {
+		NoticeID  string `json:"notice_id"`
+		Added     bool   `json:"added"`
+		Signed    bool   `json:"signed"`
+		PDFSHA256 string `json:"pdf_sha256"`
+		Approvals []struct {
+			Body string `json:"body"`
+		} `json:"approvals"`
+	}
+	approve := "/api/v1/consultations/" + id + "/notice/approve"
+	if resp := ts.do(t, volunteer, http.MethodPost, approve, nil, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("approval by a volunteer: %d", resp.StatusCode)
+	}
+	ts.do(t, committee, http.MethodPost, approve, nil, &st)
+	if !st.Added || st.Signed {
+		t.Fatalf("first approval: %+v", st)
+	}
+	ts.do(t, committee2, http.MethodPost, approve, nil, &st)
+	if st.Added || st.Signed || len(st.Approvals) != 1 {
+		t.Fatalf("the committee approving twice: %+v", st)
+	}
+	if code, body := ts.get(t, "", pdfPath); code != http.StatusConflict {
+		t.Errorf("notice.pdf after one body's approval: %d %s", code, body)
+	}
+	ts.do(t, residents, http.MethodPost, approve, nil, &st)
+	if !st.Added || !st.Signed || len(st.Approvals) != 2 || st.NoticeID == "" {
+		t.Fatalf("second body's approval: %+v", st)
+	}
+
+	// The signed notice: two valid signatures, the last over the whole file.
+	code, pdf := ts.get(t, "", pdfPath)
+	if code != http.StatusOK || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatalf("notice.pdf: %d", code)
+	}
+	sigs := pdfsig(t, pdf)
+	if len(sigs) != 2 {
+		t.Fatalf("pdfsig: %d signatures", len(sigs))
+	}
+	for i, s := range sigs {
+		if !strings.Contains(s, "Signature is Valid") {
+			t.Errorf("signature %d not valid:\n%s", i+1, s)
+		}
+	}
+	if !strings.Contains(sigs[0], "业主委员会") || !strings.Contains(sigs[1], "居民委员会") {
+		t.Errorf("signers in the wrong order:\n%s\n%s", sigs[0], sigs[1])
+	}
+	if !strings.Contains(sigs[1], "Total document signed") {
+		t.Errorf("the last signature does not cover the whole file:\n%s", sigs[1])
+	}
+	text := pdfText(t, pdf)
+	o := want.Overall
+	verdict := "表决结果：未通过"
+	if want.Passed {
+		verdict = "表决结果：通过"
+	}
+	for _, s := range []string{fmt.Sprint(o.Participating.Headcount), o.Participating.Area.String(), verdict, "公示期：10日", st.NoticeID, "第二百七十八条"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("notice text lacks %q", s)
+		}
+	}
+	for _, u := range e.Units {
+		if strings.Contains(text, u.OwnerName) {
+			t.Errorf("the notice shows the owner name %q", u.OwnerName)
+		}
+	}
+	bad := bytes.Clone(pdf)
+	at := bytes.Index(bad, []byte("/Producer"))
+	bad[at+2] ^= 0x01
+	for i, s := range pdfsig(t, bad) {
+		if strings.Contains(s, "Signature is Valid") {
+			t.Errorf("signature %d valid after a byte was flipped", i+1)
+		}
+	}
+
+	// The QR code opens the verification page, which shows it all good.
+	qr := qrCodes(t, pdf)
+	verifyURL := "http://gongjue.test/verify/" + st.NoticeID
+	if !slices.Contains(qr, verifyURL) {
+		t.Errorf("QR codes %q, want %s", qr, verifyURL)
+	}
+	code, page := ts.get(t, "", "/verify/"+st.NoticeID)
+	if code != http.StatusOK || !strings.Contains(string(page), "公告真实有效") || !strings.Contains(string(page), st.PDFSHA256) {
+		t.Errorf("verification page: %d\n%s", code, page)
+	}
+	var v struct {
+		OK bool `json:"ok"`
+	}
+	ts.do(t, "", http.MethodGet, "/verify/"+st.NoticeID+"?format=json", nil, &v)
+	if !v.OK {
+		t.Error("verification JSON is not ok")
+	}
+	if code, page := ts.get(t, "", "/verify/"+st.NoticeID+"?lang=en"); code != http.StatusOK || !strings.Contains(string(page), "Authentic") {
+		t.Errorf("English verification page: %d", code)
+	}
+	if code, raw := ts.get(t, "", "/verify/"+st.NoticeID+"/result.json"); code != http.StatusOK || !strings.Contains(string(page), fmt.Sprintf("%x", sha256Bytes(raw))) {
+		t.Errorf("result.json: %d, or its hash is not on the page", code)
+	}
+
+	// After the notice, the result is public — and still the same bytes,
+	// also from a second server on the same database (a restart).
+	if code, body := ts.get(t, "", "/api/v1/consultations/"+id+"/result"); code != http.StatusOK || !bytes.Equal(body, closedBody) {
+		t.Errorf("public result: %d, changed %v", code, !bytes.Equal(body, closedBody))
+	}
+	srv2, err := api.New(api.Config{DB: ts.DB, Keys: ts.Keys, PublicURL: "http://gongjue.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := httptest.NewServer(srv2)
+	defer second.Close()
+	r2, err := http.Get(second.URL + "/api/v1/consultations/" + id + "/result")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body2, _ := io.ReadAll(r2.Body)
+	r2.Body.Close()
+	if !bytes.Equal(body2, closedBody) {
+		t.Error("the result differs after a restart")
+	}
+
+	// The log: the checkpoint is the final one, and receipts prove inclusion.
+	var cp ledger.Checkpoint
+	ts.do(t, "", http.MethodGet, "/log/"+id+"/checkpoint", nil, &cp)
+	if cp.Size != closed.Checkpoint.Size {
+		t.Errorf("log checkpoint size %d, result's %d", cp.Size, closed.Checkpoint.Size)
+	}
+	vkey, err := postgres.LogVerifierKey(context.Background(), ts.DB, ts.CommunityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for unit, receipt := range e.Receipts {
+		var p ledger.InclusionProof
+		if resp := ts.do(t, "", http.MethodGet, "/log/"+id+"/proof?receipt="+receipt, nil, &p); resp.StatusCode != http.StatusOK {
+			t.Fatalf("proof for %s: %d", unit, resp.StatusCode)
+		}
+		if err := p.Verify(vkey); err != nil || p.Checkpoint.Hash != cp.Hash {
+			t.Errorf("proof for %s: %v", unit, err)
+		}
+	}
+	var cons ledger.ConsistencyProof
+	if resp := ts.do(t, "", http.MethodGet, fmt.Sprintf("/log/%s/consistency?old=%d&new=%d", id, early.Size, cp.Size), nil, &cons); resp.StatusCode != http.StatusOK {
+		t.Errorf("consistency: %d", resp.StatusCode)
+	} else if err := cons.Verify(vkey); err != nil {
+		t.Errorf("consistency proof: %v", err)
+	}
+	receipt := e.Receipts["1-1-101"]
+	if code, page := ts.get(t, "", "/log/"+id+"?receipt="+receipt); code != http.StatusOK || !strings.Contains(string(page), "已记入公开日志") || !strings.Contains(string(page), "1-1-101") {
+		t.Errorf("receipt page: %d\n%s", code, page)
+	}
+	if code, page := ts.get(t, "", "/log/"+id+"?receipt=ABCD"); code != http.StatusOK || !strings.Contains(string(page), "回执码格式有误") {
+		t.Errorf("receipt page with a bad code: %d", code)
+	}
+	if resp := ts.do(t, "", http.MethodGet, "/log/"+id+"/proof?receipt=0000-0000-0000-0000-0000-0000-0000", nil, nil); resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusNotFound {
+		t.Errorf("proof for a made-up receipt: %d", resp.StatusCode)
+	}
+}
+
+func TestResultIsPrivateToTheEstate(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.estate(t)
+	e.CastStandard(t)
+	id := itoa(e.ID())
+	other, err := postgres.CreateCommunity(context.Background(), ts.DB, "别的小区", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	outsider := ts.login(t, "other-committee")
+	if resp := ts.do(t, outsider, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("close by another estate's committee: %d, want 404", resp.StatusCode)
+	}
+	ts.do(t, ts.login(t, "committee"), http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil)
+	if code, _ := ts.get(t, outsider, "/api/v1/consultations/"+id+"/result"); code != http.StatusNotFound {
+		t.Errorf("result for another estate's committee: %d, want 404", code)
+	}
+	if resp := ts.do(t, outsider, http.MethodPost, "/api/v1/consultations/"+id+"/notice/approve", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("approval by another estate's committee: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestExtendAPI(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.estate(t)
+	e.CastOnline(t, "1-1-101", tallytest.StandardVotes["1-1-101"])
+	id := itoa(e.ID())
+	committee := ts.login(t, "committee")
+	path := "/api/v1/consultations/" + id + "/extend"
+	newClose := e.Consultation.ClosesAt.AddDate(0, 0, 14)
+	if resp := ts.do(t, ts.login(t, "residents"), http.MethodPost, path, map[string]any{"closes_at": newClose}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("extension by the residents' committee: %d", resp.StatusCode)
+	}
+	var fail apiError
+	if resp := ts.do(t, committee, http.MethodPost, path, map[string]any{"closes_at": e.Consultation.ClosesAt.AddDate(0, 5, 0)}, &fail); resp.StatusCode != http.StatusConflict || fail.Error.Code != "extension_refused" {
+		t.Errorf("extension by five months: %d %+v", resp.StatusCode, fail)
+	}
+	var rec struct {
+		ClosesAt string `json:"closes_at"`
+	}
+	if resp := ts.do(t, committee, http.MethodPost, path, map[string]any{"closes_at": newClose}, &rec); resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("extension: %d %s", resp.StatusCode, body)
+	}
+	c, _ := postgres.GetConsultation(context.Background(), ts.DB, e.ID())
+	if !c.ClosesAt.Equal(newClose) {
+		t.Errorf("closes at %v, want %v", c.ClosesAt, newClose)
+	}
+}
+
+func pdfsig(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "signed.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("pdfsig", path).CombinedOutput()
+	parts := regexp.MustCompile(`(?m)^Signature #\d+:`).Split(string(out), -1)
+	return parts[1:]
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, out)
+	}
+	return string(out)
+}
+
+// qrCodes reads the QR codes of every page of a PDF with pdftoppm and
+// zbarimg.
+func qrCodes(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "doc.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	if out, err := exec.Command("pdftoppm", "-r", "100", "-png", path, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	var codes []string
+	for _, p := range pages {
+		out, _ := exec.Command("zbarimg", "-q", "--raw", p).Output()
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				codes = append(codes, l)
+			}
+		}
+	}
+	return codes
+}
+
+func sha256Bytes(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
+}

@@ -1,0 +1,143 @@
+// Package api is Gongjue's HTTP face: the JSON API of DESIGN §8, the owners'
+// voting pages and the committee console, on gin.
+package api
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"gongjue/secret"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	DB        *sqlx.DB
+	Keys      *secret.Keys
+	PublicURL string // what QR codes point at, without a trailing slash
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// when limiting per client address; none by default.
+	TrustedProxies []string
+}
+
+// Server serves the API and pages.
+type Server struct {
+	Config
+	engine  *gin.Engine
+	pages   map[string]*template.Template
+	metrics *metrics
+	// ownerLimit throttles the unauthenticated ballot endpoints and login
+	// per client address, against token guessing and floods.
+	ownerLimit *addressLimiter
+}
+
+// Body limits: JSON requests are small; a roll file may be up to 20 MB.
+const (
+	maxJSONBody = 1 << 20
+	maxUpload   = 21 << 20
+)
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	var err error
+	if err = e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Config:     cfg,
+		engine:     e,
+		metrics:    newMetrics(),
+		ownerLimit: newAddressLimiter(5, 30),
+	}
+	e.Use(s.observe, gin.CustomRecovery(func(c *gin.Context, err any) {
+		slog.Error("panic", "route", c.FullPath(), "panic", err)
+		writeError(c, errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error"))
+	}), limitBody)
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
+	e.NoMethod(func(c *gin.Context) {
+		writeError(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "不支持的请求方法 / method not allowed"))
+	})
+	if s.pages, err = loadTemplates(pageFuncs); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func limitBody(c *gin.Context) {
+	limit := int64(maxJSONBody)
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		limit = maxUpload
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Next()
+}
+
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gongjue_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gongjue_http_request_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// observe logs and measures every request by its route pattern, never its
+// raw path: a ballot URL carries the voter's token.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	elapsed := time.Since(start)
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	slog.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "route", route,
+		"status", status, "ms", elapsed.Milliseconds())
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	if err := s.DB.PingContext(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	return gin.WrapH(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+}

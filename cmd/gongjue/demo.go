@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"gongjue/postgres"
+	"gongjue/roll"
+)
+
+// demoEstate is the demo estate's name; demo finds it by name, so running
+// the command again changes nothing.
+const demoEstate = "共决示范小区"
+
+// demoAccounts are the demo logins, printed by `gongjue demo`. They are for
+// a local trial only.
+var demoAccounts = []struct{ username, password, role string }{
+	{"admin", "admin-demo-2026", postgres.RolePlatformAdmin},
+	{"committee", "committee-demo-2026", postgres.RoleCommittee},
+	{"committee2", "committee-demo-2026", postgres.RoleCommittee},
+	{"residents", "residents-demo-2026", postgres.RoleResidentsCommittee},
+	{"volunteer1", "volunteer-demo-2026", postgres.RoleVolunteer},
+	{"volunteer2", "volunteer-demo-2026", postgres.RoleVolunteer},
+}
+
+func runDemo(ctx context.Context, stdout io.Writer) error {
+	e, err := openEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.DB.Close()
+	cid, err := seedDemo(ctx, e)
+	if err != nil {
+		return err
+	}
+	zones, err := postgres.ListZones(ctx, e.DB, cid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n演示小区 demo estate: %s (community %d)\n", demoEstate, cid)
+	for _, z := range zones.Zones {
+		fmt.Fprintf(stdout, "  %-4s %5d units  %5d persons  %12s m²\n", z.Name, z.Units, z.Headcount, z.Area)
+	}
+	fmt.Fprintf(stdout, "\n控制台 console:  %s/\n", e.PublicURL)
+	fmt.Fprintf(stdout, "健康检查 health: %s/healthz\n\n登录 logins:\n", e.PublicURL)
+	for _, a := range demoAccounts {
+		fmt.Fprintf(stdout, "  %-11s %-22s %s\n", a.username, a.password, a.role)
+	}
+	return nil
+}
+
+// seedDemo creates the demo estate, its roll and accounts unless they exist.
+func seedDemo(ctx context.Context, e *env) (int64, error) {
+	c, err := postgres.CommunityByName(ctx, e.DB, demoEstate)
+	cid := c.ID
+	if errors.Is(err, postgres.ErrNotFound) {
+		cid, err = postgres.CreateCommunity(ctx, e.DB, demoEstate, "上海市示范路 278 号")
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := postgres.ImportRoll(ctx, e.DB, e.Keys, cid, roll.Demo()); err != nil {
+		return 0, err
+	}
+	if err := seedDemoConsultation(ctx, e, cid); err != nil {
+		return 0, err
+	}
+	for _, a := range demoAccounts {
+		var community *int64
+		if a.role != postgres.RolePlatformAdmin {
+			community = &cid
+		}
+		_, err := postgres.CreateAccount(ctx, e.DB, a.username, a.password, a.role, community)
+		if err != nil && !postgres.IsUniqueViolation(err, "") {
+			return 0, err
+		}
+	}
+	return cid, nil
+}

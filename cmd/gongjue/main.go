@@ -1,0 +1,75 @@
+// Command gongjue runs Gongjue (共决), e-voting for owners' assemblies.
+//
+//	gongjue serve [--addr HOST:PORT]   migrate, then serve the API and pages
+//	gongjue migrate                    apply the SQL migrations
+//	gongjue demo                       create the demo estate and accounts
+//	gongjue import --community ID FILE import an owner roll (CSV or XLSX)
+//	gongjue user add --username U --password P --role ROLE [--community ID]
+//	gongjue evaluate < scenario.json   the Article 278 calculator (DESIGN §4)
+//
+// Environment: DATABASE_URL (lib/pq form), PUBLIC_URL (what QR codes point
+// at, default http://localhost:8080), GONGJUE_DATA_DIR (key files, default
+// ./.data).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: gongjue <command> [flags]
+
+commands:
+  serve     migrate the database, then serve (--addr, default :8080)
+  migrate   apply the SQL migrations
+  demo      create the demo estate (3,762 units in five zones) and accounts
+  import    import an owner roll: gongjue import --community ID FILE
+  user      add an account: gongjue user add --username U --password P --role ROLE [--community ID]
+  evaluate  read a scenario (JSON) on stdin, print the verdict (JSON)
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "evaluate":
+		return runEvaluate(rest, stdin, stdout, stderr)
+	case "serve":
+		err = runServe(ctx, rest, stdout)
+	case "migrate":
+		err = runMigrate(ctx, stdout)
+	case "demo":
+		err = runDemo(ctx, stdout)
+	case "import":
+		err = runImport(ctx, rest, stdout)
+	case "user":
+		err = runUser(ctx, rest, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "gongjue: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gongjue %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,279 @@
+package notice
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"gongjue/postgres"
+	"gongjue/postgres/pgtest"
+	"gongjue/secret"
+	"gongjue/tally"
+)
+
+func init() { postgres.PasswordCost = bcrypt.MinCost }
+
+// closedEstate is an estate with a closed consultation whose result (the
+// sample document) is frozen, and an account of each approving role.
+type closedEstate struct {
+	db             *sqlx.DB
+	keys           *secret.Keys
+	communityID    int64
+	consultationID int64
+	committee      postgres.Account
+	committee2     postgres.Account
+	residents      postgres.Account
+	resultJSON     []byte
+}
+
+func newClosedEstate(t *testing.T) *closedEstate {
+	t.Helper()
+	ctx := context.Background()
+	db, _ := pgtest.New(t)
+	e := &closedEstate{db: db, keys: &secret.Keys{}}
+	e.keys.Master[0] = 7
+	var err error
+	if e.communityID, err = postgres.CreateCommunity(ctx, db, "幸福花园", "上海市浦东新区幸福路1号"); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		acct       *postgres.Account
+		name, role string
+	}{{&e.committee, "wy1", postgres.RoleCommittee}, {&e.committee2, "wy2", postgres.RoleCommittee}, {&e.residents, "jw", postgres.RoleResidentsCommittee}} {
+		id, err := postgres.CreateAccount(ctx, db, a.name, "password123", a.role, &e.communityID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*a.acct = postgres.Account{ID: id, CommunityID: &e.communityID, Username: a.name, Role: a.role}
+	}
+	closedAt := time.Date(2025, 3, 15, 9, 0, 0, 0, time.UTC)
+	err = db.GetContext(ctx, &e.consultationID, `
+		INSERT INTO consultations (community_id, title, opens_at, closes_at, state, closed_at)
+		VALUES ($1, '加装电梯及续聘物业', $2, $3, 'closed', $3) RETURNING id`,
+		e.communityID, closedAt.AddDate(0, 0, -14), closedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := sampleDocument(t)
+	doc.Consultation.ID, doc.Consultation.CommunityID = e.consultationID, e.communityID
+	doc.Checkpoint = tally.Checkpoint{} // an empty log: nothing to verify against
+	if e.resultJSON, err = doc.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		err := postgres.InsertResult(ctx, tx, postgres.StoredResult{
+			CommunityID: e.communityID, ConsultationID: e.consultationID, JSON: e.resultJSON,
+			SHA256: sha(e.resultJSON), ClosedAt: closedAt, CheckpointHash: make([]byte, 32),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = postgres.CreateNotice(ctx, tx, e.communityID, e.consultationID, 7)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func sha(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
+}
+
+func (e *closedEstate) approve(t *testing.T, acct postgres.Account) *Status {
+	t.Helper()
+	st, err := Approve(context.Background(), e.db, e.keys, "http://gongjue.test", e.consultationID, acct, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestOneApprovalDoesNotSign(t *testing.T) {
+	e := newClosedEstate(t)
+	ctx := context.Background()
+	st := e.approve(t, e.committee)
+	if !st.Added || st.Signed || len(st.Approvals) != 1 {
+		t.Fatalf("first approval: %+v", st)
+	}
+	// The same body again — the same account or another of the body's —
+	// is the same approval.
+	for _, acct := range []postgres.Account{e.committee, e.committee2} {
+		st = e.approve(t, acct)
+		if st.Added || st.Signed || len(st.Approvals) != 1 || st.Approvals[0].AccountID != e.committee.ID {
+			t.Fatalf("second committee approval by %s: %+v", acct.Username, st)
+		}
+	}
+	if _, err := postgres.SignedNoticePDF(ctx, e.db, e.consultationID); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("PDF with one approval: err = %v, want ErrNotFound", err)
+	}
+	var state string
+	e.db.Get(&state, `SELECT state FROM consultations WHERE id = $1`, e.consultationID)
+	if state != "closed" {
+		t.Errorf("state = %s, want closed", state)
+	}
+	v, err := Verify(ctx, e.db, st.NoticeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Signed || v.OK() {
+		t.Errorf("unsigned notice verifies: %+v", v)
+	}
+}
+
+func TestTwoApprovalsSignInOrder(t *testing.T) {
+	e := newClosedEstate(t)
+	ctx := context.Background()
+	// The residents' committee approves first; the committee still signs first.
+	if st := e.approve(t, e.residents); st.Signed {
+		t.Fatal("signed after one approval")
+	}
+	st := e.approve(t, e.committee)
+	if !st.Signed || len(st.Approvals) != 2 || st.Approvals[0].Body != postgres.BodyCommittee {
+		t.Fatalf("after both approvals: %+v", st)
+	}
+	if again := e.approve(t, e.residents); again.Added || !again.Signed || again.PDFSHA256 != st.PDFSHA256 {
+		t.Fatalf("approving a signed notice again: %+v", again)
+	}
+	pdf, err := postgres.SignedNoticePDF(ctx, e.db, e.consultationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	e.db.Get(&state, `SELECT state FROM consultations WHERE id = $1`, e.consultationID)
+	if state != "noticed" {
+		t.Errorf("state = %s, want noticed", state)
+	}
+
+	sigs := pdfsig(t, pdf)
+	if len(sigs) != 2 {
+		t.Fatalf("pdfsig found %d signatures, want 2:\n%s", len(sigs), strings.Join(sigs, "\n---\n"))
+	}
+	for i, want := range []string{"幸福花园业主委员会", "幸福花园居民委员会"} {
+		if !strings.Contains(sigs[i], "Signature is Valid") || !strings.Contains(sigs[i], want) {
+			t.Errorf("signature %d: want a valid signature by %s:\n%s", i+1, want, sigs[i])
+		}
+	}
+	if !strings.Contains(sigs[1], "Total document signed") {
+		t.Errorf("the last signature does not cover the whole file:\n%s", sigs[1])
+	}
+	if !strings.Contains(pdfText(t, pdf), tally.Hash(e.resultJSON)) {
+		t.Error("the notice does not state the result's hash")
+	}
+
+	v, err := Verify(ctx, e.db, st.NoticeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.OK() {
+		t.Fatalf("verification failed: %+v", v)
+	}
+
+	// Flip one byte inside the first revision: both signatures break.
+	bad := bytes.Clone(pdf)
+	i := bytes.Index(bad, []byte("/Producer"))
+	bad[i+3] ^= 0x20
+	for n, s := range pdfsig(t, bad) {
+		if strings.Contains(s, "Signature is Valid") {
+			t.Errorf("signature %d still valid after a flipped byte:\n%s", n+1, s)
+		}
+	}
+
+	// Tampering with the stored result is seen by the verification page.
+	tamper(t, e.db, `ALTER TABLE results DISABLE TRIGGER results_append_only;
+		UPDATE results SET result_json = convert_to(replace(convert_from(result_json, 'UTF8'), '"passed":true', '"passed":false'), 'UTF8'),
+		                   result_sha256 = sha256(convert_to(replace(convert_from(result_json, 'UTF8'), '"passed":true', '"passed":false'), 'UTF8'));
+		ALTER TABLE results ENABLE TRIGGER results_append_only;`)
+	if v, err = Verify(ctx, e.db, st.NoticeID); err != nil {
+		t.Fatal(err)
+	}
+	if v.ResultIntact || v.OK() {
+		t.Errorf("a changed result still verifies: %+v", v)
+	}
+}
+
+func TestFrozenRowsRefuseChanges(t *testing.T) {
+	e := newClosedEstate(t)
+	e.approve(t, e.committee)
+	e.approve(t, e.residents)
+	for _, stmt := range []string{
+		`UPDATE results SET closed_at = now()`,
+		`DELETE FROM results`,
+		`UPDATE notices SET signed_pdf = '\x00'::bytea`,
+		`UPDATE notices SET period_days = 30`,
+		`DELETE FROM notices`,
+		`UPDATE notice_approvals SET approved_at = now()`,
+		`DELETE FROM notice_approvals`,
+		`UPDATE signing_identities SET certificate = '\x00'::bytea`,
+		`DELETE FROM signing_identities`,
+	} {
+		if _, err := e.db.Exec(stmt); err == nil {
+			t.Errorf("%s: succeeded, want refused", stmt)
+		}
+	}
+}
+
+func TestIdentityIsMadeOnceAndSealed(t *testing.T) {
+	e := newClosedEstate(t)
+	ctx := context.Background()
+	a, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Certificate.Raw, b.Certificate.Raw) {
+		t.Error("a second call made a new identity")
+	}
+	if a.Certificate.Subject.CommonName != "幸福花园业主委员会" {
+		t.Errorf("common name %q", a.Certificate.Subject.CommonName)
+	}
+	stored, err := postgres.GetSigningIdentity(ctx, e.db, e.communityID, postgres.BodyCommittee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(stored.SealedKey, []byte("PRIVATE KEY")) {
+		t.Error("the private key is stored in clear")
+	}
+	other := &secret.Keys{}
+	if _, err := Identity(ctx, e.db, other, e.communityID, postgres.BodyCommittee, "幸福花园"); err == nil {
+		t.Error("opened the signing key with the wrong master key")
+	}
+}
+
+// pdfsig runs poppler's pdfsig and returns its report of each signature.
+func pdfsig(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "signed.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("pdfsig", path).CombinedOutput() // exits non-zero on an invalid signature
+	parts := regexp.MustCompile(`(?m)^Signature #\d+:`).Split(string(out), -1)
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts[1:]
+}
+
+func tamper(t *testing.T, db *sqlx.DB, script string) {
+	t.Helper()
+	if _, err := db.Exec(script); err != nil {
+		t.Fatalf("tampering: %v", err)
+	}
+}

@@ -1,0 +1,184 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"gongjue/secret"
+)
+
+// Roles an account may hold.
+const (
+	RolePlatformAdmin      = "platform_admin"
+	RoleCommittee          = "committee"
+	RoleResidentsCommittee = "residents_committee"
+	RoleVolunteer          = "volunteer"
+)
+
+// ValidRole reports whether role is one of the four roles.
+func ValidRole(role string) bool {
+	switch role {
+	case RolePlatformAdmin, RoleCommittee, RoleResidentsCommittee, RoleVolunteer:
+		return true
+	}
+	return false
+}
+
+// ErrNotFound is returned when a looked-up row does not exist (or is not
+// visible to the caller, which callers must not distinguish).
+var ErrNotFound = errors.New("not found")
+
+// ErrBadCredentials is returned for an unknown user or a wrong password alike.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+// Account is a staff login. CommunityID is nil only for platform admins.
+type Account struct {
+	ID          int64  `db:"id" json:"id"`
+	CommunityID *int64 `db:"community_id" json:"community_id,omitempty"`
+	Username    string `db:"username" json:"username"`
+	Role        string `db:"role" json:"role"`
+}
+
+// InCommunity reports whether the account belongs to estate cid.
+func (a Account) InCommunity(cid int64) bool {
+	return a.CommunityID != nil && *a.CommunityID == cid
+}
+
+// PasswordCost is the bcrypt cost of stored passwords.
+var PasswordCost = bcrypt.DefaultCost
+
+// dummyHash is compared against when a username is unknown, so a login
+// takes as long whether or not the account exists.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("gongjue"), bcrypt.DefaultCost)
+
+// Community is an estate.
+type Community struct {
+	ID      int64  `db:"id" json:"id"`
+	Name    string `db:"name" json:"name"`
+	Address string `db:"address" json:"address"`
+}
+
+// CreateCommunity adds an estate.
+func CreateCommunity(ctx context.Context, q sqlx.QueryerContext, name, address string) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id,
+		`INSERT INTO communities (name, address) VALUES ($1, $2) RETURNING id`, name, address)
+	return id, err
+}
+
+// GetCommunity returns estate cid.
+func GetCommunity(ctx context.Context, q sqlx.QueryerContext, cid int64) (Community, error) {
+	var c Community
+	err := sqlx.GetContext(ctx, q, &c, `SELECT id, name, address FROM communities WHERE id = $1`, cid)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return c, err
+}
+
+// CommunityByName returns the first estate with that name.
+func CommunityByName(ctx context.Context, q sqlx.QueryerContext, name string) (Community, error) {
+	var c Community
+	err := sqlx.GetContext(ctx, q, &c, `SELECT id, name, address FROM communities WHERE name = $1 ORDER BY id LIMIT 1`, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return c, err
+}
+
+// CreateAccount adds a staff account with a bcrypt-hashed password.
+func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, password, role string, communityID *int64) (int64, error) {
+	if !ValidRole(role) {
+		return 0, fmt.Errorf("unknown role %q", role)
+	}
+	if len(password) < 8 {
+		return 0, errors.New("password must be at least 8 characters")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = sqlx.GetContext(ctx, q, &id, `INSERT INTO accounts (username, password_hash, role, community_id)
+		VALUES ($1, $2, $3, $4) RETURNING id`, username, string(hash), role, communityID)
+	return id, err
+}
+
+// Authenticate checks a username and password.
+func Authenticate(ctx context.Context, q sqlx.QueryerContext, username, password string) (Account, error) {
+	var row struct {
+		Account
+		PasswordHash string `db:"password_hash"`
+	}
+	err := sqlx.GetContext(ctx, q, &row,
+		`SELECT id, community_id, username, role, password_hash FROM accounts WHERE username = $1`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Account{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
+		return Account{}, ErrBadCredentials
+	}
+	return row.Account, nil
+}
+
+// Session is a login: the token goes to the client, only its hash is kept.
+type Session struct {
+	Token     string
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+// CreateSession starts a login session for the account.
+func CreateSession(ctx context.Context, q sqlx.ExecerContext, accountID int64, ttl time.Duration) (Session, error) {
+	s := Session{Token: secret.Token(), CSRFToken: secret.Token(), ExpiresAt: time.Now().Add(ttl)}
+	_, err := q.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_hash, expires_at)
+		VALUES ($1, $2, $3, $4)`, secret.Hash(s.Token), accountID, secret.Hash(s.CSRFToken), s.ExpiresAt)
+	return s, err
+}
+
+// AccountBySession returns the account logged in with token, and the hash of
+// the session's CSRF token.
+func AccountBySession(ctx context.Context, q sqlx.QueryerContext, token string) (Account, []byte, error) {
+	var row struct {
+		Account
+		CSRFHash []byte `db:"csrf_hash"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT a.id, a.community_id, a.username, a.role, s.csrf_hash
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		WHERE s.token_hash = $1 AND s.expires_at > now()`, secret.Hash(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return row.Account, row.CSRFHash, err
+}
+
+// EndSession logs a session out.
+func EndSession(ctx context.Context, q sqlx.ExecerContext, token string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, secret.Hash(token))
+	return err
+}
+
+// Audit records that an account did something. detail must not carry secrets.
+func Audit(ctx context.Context, q sqlx.ExecerContext, communityID *int64, accountID *int64, action, subject string, detail any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	js, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO audit_entries (community_id, account_id, action, subject, detail)
+		VALUES ($1, $2, $3, $4, $5)`, communityID, accountID, action, subject, js)
+	return err
+}

@@ -1,0 +1,120 @@
+// Package pgtest gives tests a real, throwaway PostgreSQL database.
+//
+// The server is the one named by DATABASE_URL (make test sets it). The first
+// call in a test binary creates and migrates a template database; every call
+// then clones it, so each test starts from an empty, migrated schema in a
+// database of its own, dropped when the test ends.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"gongjue/postgres"
+)
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// New returns a connection to a fresh migrated database and its URL.
+func New(t testing.TB) (*sqlx.DB, string) {
+	t.Helper()
+	admin := adminURL(t)
+	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin) })
+	if templateErr != nil {
+		t.Fatalf("pgtest: preparing template database: %v", templateErr)
+	}
+	name := "gongjue_test_" + randomSuffix()
+	ctx := context.Background()
+	adminDB, err := postgres.Open(ctx, admin)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	defer adminDB.Close()
+	if _, err := adminDB.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+		t.Fatalf("pgtest: creating %s: %v", name, err)
+	}
+	dbURL := withDatabase(admin, name)
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		if os.Getenv("PGTEST_KEEP") != "" {
+			t.Logf("pgtest: kept database %s", name)
+			return
+		}
+		a, err := postgres.Open(context.Background(), admin)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		a.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+	})
+	return db, dbURL
+}
+
+func adminURL(t testing.TB) string {
+	u := os.Getenv("DATABASE_URL")
+	if u == "" {
+		t.Fatal("pgtest: DATABASE_URL is not set; run the tests with `make test`, which starts PostgreSQL")
+	}
+	return u
+}
+
+// makeTemplate creates a migrated database to clone. Its name is unique to
+// this test binary so packages tested in parallel never share one.
+func makeTemplate(admin string) (string, error) {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, admin)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	name := "gongjue_tmpl_" + randomSuffix()
+	if _, err := db.Exec(fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
+		return "", err
+	}
+	tdb, err := postgres.Open(ctx, withDatabase(admin, name))
+	if err != nil {
+		return "", err
+	}
+	_, err = postgres.Migrate(ctx, tdb)
+	tdb.Close()
+	if err != nil {
+		return "", err
+	}
+	// The template outlives the test binary; scripts/sweep.sh drops it
+	// once it is old.
+	return name, nil
+}
+
+func withDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// randomSuffix is the creation time and a random part: the time lets
+// scripts/sweep.sh drop only databases too old to belong to a running test.
+func randomSuffix() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%d_%s", time.Now().Unix(), hex.EncodeToString(b))
+}

@@ -1,0 +1,140 @@
+package quorum
+
+import (
+	"math/rand"
+	"reflect"
+	"slices"
+	"testing"
+	"testing/quick"
+)
+
+// clone copies a scenario deeply enough to modify its units and ballots.
+func clone(s *Scenario) *Scenario {
+	c := *s
+	c.Units = slices.Clone(s.Units)
+	c.Ballots = slices.Clone(s.Ballots)
+	return &c
+}
+
+// verdicts lists every pass/fail of a result: overall, each zone, the
+// top-level verdict and the three what-ifs.
+func verdicts(res *Result) map[string]bool {
+	v := map[string]bool{"passed": res.Passed, "overall": res.Overall.Passed,
+		"none": res.WhatIf.None, "all-zones": res.WhatIf.AllZones, "zone-rejection": res.WhatIf.ZoneRejection}
+	for name, z := range res.Zones {
+		v["zone "+name] = z.Passed
+		v["not vetoed "+name] = !z.Vetoed
+	}
+	return v
+}
+
+func TestPropertyOpposeToAgreeNeverHurts(t *testing.T) {
+	check := func(g randomScenario, pick uint) bool {
+		var opposed []int
+		for i, b := range g.Ballots {
+			if b.Choice == Oppose {
+				opposed = append(opposed, i)
+			}
+		}
+		if len(opposed) == 0 {
+			return true
+		}
+		before := verdicts(mustEvaluate(t, g.Scenario))
+		s := clone(g.Scenario)
+		s.Ballots[opposed[pick%uint(len(opposed))]].Choice = Agree
+		after := verdicts(mustEvaluate(t, s))
+		for k, was := range before {
+			if was && !after[k] {
+				t.Logf("%s turned from pass to fail in %+v", k, s)
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPropertyBallotNeverLowersParticipation(t *testing.T) {
+	check := func(g randomScenario, pick uint, choice uint8) bool {
+		voted := map[string]bool{}
+		for _, b := range g.Ballots {
+			voted[b.Unit] = true
+		}
+		var unvoted []string
+		for _, u := range g.Units {
+			if !voted[u.ID] {
+				unvoted = append(unvoted, u.ID)
+			}
+		}
+		if len(unvoted) == 0 {
+			return true
+		}
+		before := mustEvaluate(t, g.Scenario)
+		s := clone(g.Scenario)
+		s.Ballots = append(s.Ballots, Ballot{Unit: unvoted[pick%uint(len(unvoted))], Choice: Choice(1 + choice%4)})
+		after := mustEvaluate(t, s)
+		notLower := func(b, a Outcome) bool {
+			return a.Participating.Area >= b.Participating.Area &&
+				a.Participating.Headcount >= b.Participating.Headcount &&
+				(a.ParticipationMet || !b.ParticipationMet)
+		}
+		ok := notLower(before.Overall, after.Overall)
+		for name, z := range before.Zones {
+			ok = ok && notLower(z.Outcome, after.Zones[name].Outcome)
+		}
+		return ok
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPropertyOrderDoesNotMatter(t *testing.T) {
+	check := func(g randomScenario, seed int64) bool {
+		want := mustEvaluate(t, g.Scenario)
+		s := clone(g.Scenario)
+		r := rand.New(rand.NewSource(seed))
+		r.Shuffle(len(s.Units), func(i, j int) { s.Units[i], s.Units[j] = s.Units[j], s.Units[i] })
+		r.Shuffle(len(s.Ballots), func(i, j int) { s.Ballots[i], s.Ballots[j] = s.Ballots[j], s.Ballots[i] })
+		return reflect.DeepEqual(mustEvaluate(t, s), want)
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPropertyZonesAddUp(t *testing.T) {
+	check := func(g randomScenario) bool {
+		res := mustEvaluate(t, g.Scenario)
+		var area, participating Area
+		heads := 0
+		ok := true
+		for _, z := range append([]Outcome{res.Overall}, zoneOutcomes(res)...) {
+			// every participant is counted under exactly one choice
+			ok = ok && z.Agree.Headcount+z.Oppose.Headcount+z.Abstain.Headcount == z.Participating.Headcount &&
+				z.Agree.Area+z.Oppose.Area+z.Abstain.Area == z.Participating.Area
+		}
+		for _, z := range res.Zones {
+			area += z.Eligible.Area
+			participating += z.Participating.Area
+			heads += z.Eligible.Headcount
+		}
+		// areas partition exactly; a person may own in several zones, so
+		// zone headcounts sum to at least the overall headcount.
+		return ok && area == res.Overall.Eligible.Area && participating == res.Overall.Participating.Area &&
+			heads >= res.Overall.Eligible.Headcount
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func zoneOutcomes(res *Result) []Outcome {
+	var out []Outcome
+	for _, z := range res.Zones {
+		out = append(out, z.Outcome)
+	}
+	return out
+}

@@ -1,0 +1,176 @@
+// Package secret holds Gongjue's handling of secrets: random tokens that are
+// stored only as hashes, keyed hashes of ID numbers, sealing of private keys
+// at rest, and masking of personal data shown to the public.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// KeySize is the size of the master key in bytes.
+const KeySize = 32
+
+// Keys are the server's long-term secrets.
+type Keys struct {
+	// Master seals private keys at rest and keys the ID-number hashes.
+	Master [KeySize]byte
+}
+
+// LoadKeys reads the master key from GONGJUE_MASTER_KEY (64 hex digits) or
+// else from dir/master.key, creating that file with a fresh random key on
+// first start. Losing it makes sealed signing keys unreadable and changes
+// every owner key, so it belongs in the estate's backups.
+func LoadKeys(dir string) (*Keys, error) {
+	var k Keys
+	if env := os.Getenv("GONGJUE_MASTER_KEY"); env != "" {
+		if err := decodeHexKey(env, k.Master[:]); err != nil {
+			return nil, fmt.Errorf("GONGJUE_MASTER_KEY: %w", err)
+		}
+		return &k, nil
+	}
+	path := filepath.Join(dir, "master.key")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err := rand.Read(k.Master[:]); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) { // another process won the race
+			return LoadKeys(dir)
+		}
+		if err != nil {
+			return nil, err
+		}
+		_, err = fmt.Fprintf(f, "%x\n", k.Master[:])
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return &k, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeHexKey(strings.TrimSpace(string(data)), k.Master[:]); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &k, nil
+}
+
+func decodeHexKey(s string, dst []byte) error {
+	if len(s) != 2*len(dst) {
+		return fmt.Errorf("want %d hex digits, got %d characters", 2*len(dst), len(s))
+	}
+	_, err := hex.Decode(dst, []byte(s))
+	return err
+}
+
+// OwnerKey is the keyed hash identifying an owner by ID number. The same
+// number always gives the same key under one master key, so one owner's
+// several units count as one person, while the number itself cannot be
+// recovered from the database.
+func (k *Keys) OwnerKey(idNumber string) string {
+	normalized := strings.ToUpper(strings.Join(strings.Fields(idNumber), ""))
+	if normalized == "" {
+		return ""
+	}
+	mac := hmac.New(sha256.New, k.derive("owner-key"))
+	mac.Write([]byte(normalized))
+	return fmt.Sprintf("%x", mac.Sum(nil)[:16])
+}
+
+// Seal encrypts plaintext under the master key (AES-256-GCM) for storage.
+// label binds the ciphertext to its purpose so one sealed value cannot be
+// passed off as another.
+func (k *Keys) Seal(label string, plaintext []byte) ([]byte, error) {
+	aead, err := k.aead(label)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plaintext, []byte(label)), nil
+}
+
+// Open decrypts what Seal produced under the same label.
+func (k *Keys) Open(label string, sealed []byte) ([]byte, error) {
+	aead, err := k.aead(label)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return nil, errors.New("secret: sealed value too short")
+	}
+	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
+	plain, err := aead.Open(nil, nonce, box, []byte(label))
+	if err != nil {
+		return nil, errors.New("secret: cannot open sealed value (wrong master key?)")
+	}
+	return plain, nil
+}
+
+func (k *Keys) aead(label string) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(k.derive("seal"))
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// derive gives independent subkeys for independent uses of the master key.
+func (k *Keys) derive(purpose string) []byte {
+	mac := hmac.New(sha256.New, k.Master[:])
+	mac.Write([]byte("gongjue/" + purpose))
+	return mac.Sum(nil)
+}
+
+// Token is a random secret handed to a person (a ballot token, a login
+// token): 128 bits, lower-case base32 without padding.
+func Token() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// Hash is the SHA-256 of a token: the only form in which tokens are stored.
+func Hash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// MaskName shows the first character of a name and hides the rest: 张三丰 → 张**.
+func MaskName(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(name)
+	return string(r) + strings.Repeat("*", max(utf8.RuneCountInString(name)-1, 1))
+}
+
+// MaskPhone keeps the first three and last four digits: 138****0000.
+func MaskPhone(phone string) string {
+	phone = strings.TrimSpace(phone)
+	if len(phone) < 8 {
+		return strings.Repeat("*", len(phone))
+	}
+	return phone[:3] + strings.Repeat("*", len(phone)-7) + phone[len(phone)-4:]
+}
