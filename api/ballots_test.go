@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"gongjue/internal/testtool"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/roll"
@@ -141,20 +142,11 @@ func (e *voteEstate) casts(t *testing.T) int {
 	return n
 }
 
-func needTool(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			t.Skipf("%s not installed (make deps installs poppler-utils and zbar-tools)", n)
-		}
-	}
-}
-
 // TestBallotPacketQRCodesScan prints a stairwell's ballot packet, rasterises
 // it and decodes every QR code with zbarimg: each page's code is its own
 // unit's ballot URL, and the page's text names the consultation and unit.
 func TestBallotPacketQRCodesScan(t *testing.T) {
-	needTool(t, "pdftoppm", "pdftotext", "zbarimg")
+	testtool.Need(t, "pdftoppm", "pdftotext", "zbarimg")
 	e := newVoteEstate(t)
 	c, ballots := e.openNow(t)
 	urls := map[string]string{}

@@ -13,17 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"gongjue/internal/testtool"
 	"gongjue/secret"
 )
-
-func needTools(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			t.Skipf("%s not installed (make deps installs poppler-utils and zbar-tools)", n)
-		}
-	}
-}
 
 func sampleConsultation() *Consultation {
 	return &Consultation{
@@ -60,7 +52,7 @@ func sampleBallots(n int) []PacketBallot {
 // TestPacketQRCodesDecode renders a packet, rasterises it and decodes every
 // QR code with zbarimg: each page's code must be its own unit's URL.
 func TestPacketQRCodesDecode(t *testing.T) {
-	needTools(t, "pdftoppm", "pdftotext", "zbarimg")
+	testtool.Need(t, "pdftoppm", "pdftotext", "zbarimg")
 	dir := t.TempDir()
 	ballots := sampleBallots(6)
 	var buf bytes.Buffer

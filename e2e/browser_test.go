@@ -40,16 +40,6 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// needTools fails the test when a command-line tool it drives is missing.
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed (poppler-utils / zbar-tools; `make test` installs them): %v", tool, err)
-		}
-	}
-}
-
 // startBrowser starts a headless Chromium with a fresh profile and returns
 // the root context; every person then gets a browser context of their own
 // (separate cookies) from newPerson.

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
+	"gongjue/internal/testtool"
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
@@ -205,7 +206,7 @@ func castOnline(t *testing.T, base string, sheet ballotSheet, choices map[string
 }
 
 func TestConsoleEndToEnd(t *testing.T) {
-	needTools(t, "pdftoppm", "pdftotext", "pdfsig", "zbarimg")
+	testtool.Need(t, "pdftoppm", "pdftotext", "pdfsig", "zbarimg")
 	site := startSite(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

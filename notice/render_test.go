@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gongjue/internal/testtool"
 	"gongjue/quorum"
 	"gongjue/tally"
 )
@@ -111,9 +112,7 @@ func TestRenderIsDeterministicAndReadable(t *testing.T) {
 }
 
 func TestQRCodeOpensVerificationPage(t *testing.T) {
-	if _, err := exec.LookPath("zbarimg"); err != nil {
-		t.Skip("zbarimg not installed")
-	}
+	testtool.Need(t, "zbarimg")
 	c := sampleContent(t)
 	pdf, err := Render(c)
 	if err != nil {

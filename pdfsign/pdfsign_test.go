@@ -2,8 +2,6 @@ package pdfsign
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -313,55 +311,6 @@ func TestSignRejectsMismatchedIdentity(t *testing.T) {
 		if _, err := Sign(notice(t), id, Info{}); err == nil {
 			t.Error("Sign accepted a bad identity")
 		}
-	}
-}
-
-func TestSealOpen(t *testing.T) {
-	owners, residents := testIdentities(t)
-	master := make([]byte, 32)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := Seal(owners, master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(sealed, []byte("-----BEGIN CERTIFICATE-----")) {
-		t.Errorf("sealed identity does not start with the certificate:\n%s", sealed)
-	}
-	id, err := Open(sealed, master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(id.Certificate.Raw, owners.Certificate.Raw) || !owners.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(id.Key.Public()) {
-		t.Error("round trip changed the identity")
-	}
-	if _, err := Sign(notice(t), id, Info{}); err != nil {
-		t.Errorf("signing with an opened identity: %v", err)
-	}
-	if cert, err := SealedCertificate(sealed); err != nil || !bytes.Equal(cert.Raw, owners.Certificate.Raw) {
-		t.Errorf("SealedCertificate: %v", err)
-	}
-
-	wrong := bytes.Clone(master)
-	wrong[0] ^= 1
-	if _, err := Open(sealed, wrong); err == nil {
-		t.Error("Open accepted a wrong master key")
-	}
-	if _, err := Open(sealed, master[:16]); err == nil {
-		t.Error("Open accepted a 16-byte master key")
-	}
-	if _, err := Seal(owners, master[:31]); err == nil {
-		t.Error("Seal accepted a 31-byte master key")
-	}
-	// A sealed key moved under another certificate must not open.
-	other, err := Seal(residents, master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	swapped := append(bytes.Clone(other[:bytes.Index(other, []byte("-----BEGIN GONGJUE"))]), sealed[bytes.Index(sealed, []byte("-----BEGIN GONGJUE")):]...)
-	if _, err := Open(swapped, master); err == nil {
-		t.Error("Open accepted a key sealed for another certificate")
 	}
 }
 
