@@ -45,6 +45,7 @@ type roll struct {
 	area    []int64          // per unit, hundredths of m²
 	person  []int32          // per unit
 	persons int
+	weight  []int            // per person: the owners it stands for (Unit.Persons), 1 but for aggregates
 	zones   []string  // zone names, sorted
 	zoneOf  []int32   // per unit: index into zones
 	byZone  [][]int32 // per zone, the indices of its units (subslices of all)
@@ -61,6 +62,7 @@ func newRoll(units []Unit) (*roll, error) {
 		index:  make(map[string]int32, n),
 		area:   make([]int64, n),
 		person: make([]int32, n),
+		weight: make([]int, 0, n),
 	}
 	owners := make(map[string]int32, n) // sized for the worst case: growing a large map costs more than the memory
 	developer := int32(-1)
@@ -77,6 +79,10 @@ func newRoll(units []Unit) (*roll, error) {
 			return nil, fail("missing zone")
 		case u.Area <= 0:
 			return nil, fail(fmt.Sprintf("area %s is not positive", u.Area))
+		case u.Persons < 0:
+			return nil, fail(fmt.Sprintf("persons %d is negative", u.Persons))
+		case u.Persons > 1 && (u.Owner != "" || u.DeveloperHeld):
+			return nil, fail(fmt.Sprintf("a unit standing for %d persons cannot have an owner or be developer-held", u.Persons))
 		case int64(u.Area) > math.MaxInt64-total:
 			return nil, fail(fmt.Sprintf("total area exceeds %s m²", Area(math.MaxInt64)))
 		}
@@ -103,6 +109,9 @@ func newRoll(units []Unit) (*roll, error) {
 			r.person[i] = p
 		default:
 			r.person[i] = r.newPerson()
+			if u.Persons > 1 {
+				r.weight[r.person[i]] = u.Persons
+			}
 		}
 
 		if i == 0 || u.Zone != units[i-1].Zone { // rolls come sorted by building, so zones run in blocks
@@ -122,6 +131,7 @@ func newRoll(units []Unit) (*roll, error) {
 
 func (r *roll) newPerson() int32 {
 	r.persons++
+	r.weight = append(r.weight, 1)
 	return int32(r.persons - 1)
 }
 
@@ -230,11 +240,12 @@ func (c *counter) count(members []int32, bucket []int8, rule Rule) Outcome {
 	}
 	var heads [3]int
 	for _, p := range c.touched {
+		w := c.r.weight[p]
+		o.Eligible.Headcount += w
 		if s := c.sums[p]; s != [3]int64{} {
-			heads[personBucket(s)]++
+			heads[personBucket(s)] += w
 		}
 	}
-	o.Eligible.Headcount = len(c.touched)
 	tallies := [3]*Tally{bucketAgree: &o.Agree, bucketOppose: &o.Oppose, bucketAbstain: &o.Abstain}
 	for b, t := range tallies {
 		*t = Tally{Headcount: heads[b], Area: Area(area[b])}

@@ -138,3 +138,47 @@ func zoneOutcomes(res *Result) []Outcome {
 	}
 	return out
 }
+
+// Owner-less units of one zone and one choice (or none) are interchangeable
+// persons, so merging them into one unit standing for as many persons
+// (Unit.Persons, as package tally does for large estates) changes nothing.
+func TestPropertyAggregatedPersonsCountAlike(t *testing.T) {
+	check := func(g randomScenario) bool {
+		want := mustEvaluate(t, g.Scenario)
+		choice := map[string]Choice{}
+		for _, b := range g.Ballots {
+			choice[b.Unit] = b.Choice
+		}
+		type key struct {
+			zone   string
+			choice Choice
+		}
+		merged := map[key]int{} // index into s.Units
+		s := &Scenario{Rule: g.Rule, Veto: g.Veto}
+		for _, u := range g.Units {
+			if u.Owner != "" || u.DeveloperHeld {
+				s.Units = append(s.Units, u)
+				if c, ok := choice[u.ID]; ok {
+					s.Ballots = append(s.Ballots, Ballot{Unit: u.ID, Choice: c})
+				}
+				continue
+			}
+			k := key{u.Zone, choice[u.ID]}
+			i, ok := merged[k]
+			if !ok {
+				i = len(s.Units)
+				merged[k] = i
+				s.Units = append(s.Units, Unit{ID: "agg-" + u.ID, Zone: u.Zone})
+				if k.choice != 0 {
+					s.Ballots = append(s.Ballots, Ballot{Unit: "agg-" + u.ID, Choice: k.choice})
+				}
+			}
+			s.Units[i].Area += u.Area
+			s.Units[i].Persons++
+		}
+		return reflect.DeepEqual(mustEvaluate(t, s), want)
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}

@@ -71,6 +71,12 @@ type Unit struct {
 	// DeveloperHeld units are unsold or undelivered; together they are one
 	// person whatever their Owner says.
 	DeveloperHeld bool
+	// Persons, when above 1, makes the unit stand for that many owners who
+	// hold nothing else in the scenario and voted alike: the form in which
+	// package tally hands over a large estate's single-unit owners, so that
+	// deciding costs per group, not per unit. Such a unit has no Owner and
+	// is not developer-held. Scenario JSON never sets it.
+	Persons int
 }
 
 // Ballot is the counted ballot of one unit.

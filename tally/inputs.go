@@ -5,25 +5,31 @@ package tally
 //
 // Article 278 counts area and persons, and the quorum package counts a
 // person under the choice carrying most of their balloted area in the
-// population. Units of the same zone and person that voted alike (or did
-// not vote) are therefore interchangeable: the aggregation groups the
-// ballots snapshot (ballots: zone, person_key, area_centi — copied at
-// opening, so a later roll import changes nothing) by zone, person and the
-// set of choices on the matter, summing the area, and each group becomes
-// one synthetic quorum.Unit: ID "g1", "g2" …, the zone, the summed area, and
-// Owner = person_key. person_key already encodes the headcount rule (all
-// developer-held units are the person "developer", one owner's units are
-// "owner:KEY", any other unit is "unit:ID"; the prefixes keep the three
-// apart), so quorum sees exactly the persons, areas and choices of the raw
-// units, and every verdict — overall, per zone, per option or candidate —
-// is the one it would give on the units themselves (inputs_test.go checks
-// this against the raw per-unit data). A matter with n units yields at most
-// n groups and usually far fewer.
+// population. Units that voted alike (or did not vote) are therefore
+// interchangeable within a zone, person by person: the aggregation groups
+// the ballots snapshot (ballots: zone, person_key, area_centi — copied at
+// opening, so a later roll import changes nothing) by zone, choices on the
+// matter and — only for a person holding several units in the scope — the
+// person, summing the area. Each group becomes one synthetic quorum.Unit
+// ("g1", "g2" …): a person's group carries Owner = person_key, which
+// already encodes the headcount rule (all developer-held units are the
+// person "developer", one owner's units are "owner:KEY", any other unit is
+// "unit:ID"); a group of single-unit persons carries Persons = its units.
+// So quorum sees exactly the persons, areas and choices of the raw units,
+// and every verdict — overall, per zone, per option or candidate — is the
+// one it would give on the units themselves (inputs_test.go checks this
+// against the raw per-unit data), while a vote of 100,000 units comes down
+// to a few thousand groups.
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -31,11 +37,12 @@ import (
 	"gongjue/quorum"
 )
 
-// Group is units of one zone and one person that voted alike on a matter,
-// or did not vote on it.
+// Group is units of one zone that voted alike on a matter, or did not vote
+// on it: either all the units of one person holding several, or units each
+// of whose owners holds no other.
 type Group struct {
 	Zone    string
-	Person  string      // units.person_key: "developer", "owner:KEY" or "unit:ID"
+	Person  string      // units.person_key of a person holding several units; "" for single-unit persons
 	Choices []string    // the cast_choices of each unit, sorted; nil when they did not vote
 	Area    quorum.Area // summed
 	Units   int
@@ -55,58 +62,120 @@ type Inputs struct {
 func (in *Inputs) add(g Group) {
 	id := "g" + strconv.Itoa(len(in.Units)+1)
 	in.Groups = append(in.Groups, g)
-	in.Units = append(in.Units, quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person})
+	u := quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person}
+	if g.Person == "" {
+		u.Persons = g.Units
+	}
+	in.Units = append(in.Units, u)
 	if g.Choices != nil {
 		in.Ballots = append(in.Ballots, MatterBallot{Unit: id, Choices: g.Choices})
 	}
 }
 
+// shared lists the persons holding several of the consultation's units:
+// only their units are grouped person by person.
+const shared = `
+		WITH shared AS (
+			SELECT person_key FROM ballots
+			WHERE community_id = $1 AND consultation_id = $2
+			GROUP BY person_key HAVING count(*) > 1
+		)`
+
 // Load aggregates a consultation's ballots into the inputs of each of its
-// matters, in matter order, in one query. Run it in the transaction whose
-// snapshot the result must reflect.
+// matters, in matter order. Run it in the transaction whose snapshot the
+// result must reflect.
+//
+// The aggregation is one query grouping the units by zone, person (when
+// shared) and whole ballot — every matter's choices at once: grouping a
+// ballot's rows per unit rather than per unit and matter leaves a third of
+// the rows to join and group — and each matter's groups are then merged
+// from the few thousand rows it returns.
 func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]Inputs, error) {
-	rows, err := q.QueryContext(ctx, `
-		WITH picked AS (
-			SELECT x.matter_id, x.unit_id, array_agg(x.choice ORDER BY x.choice COLLATE "C") AS choices
-			FROM cast_choices x
-			WHERE x.community_id = $1 AND x.consultation_id = $2
-			GROUP BY x.matter_id, x.unit_id
+	var matters []int64
+	if err := sqlx.SelectContext(ctx, q, &matters, `
+		SELECT id FROM matters WHERE community_id = $1 AND consultation_id = $2 ORDER BY position`,
+		communityID, consultationID); err != nil {
+		return nil, fmt.Errorf("tally: listing matters: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, shared+`,
+		voted AS (
+			SELECT unit_id, array_agg(matter_id) AS matters, array_agg(choice) AS choices
+			FROM cast_choices
+			WHERE community_id = $1 AND consultation_id = $2
+			GROUP BY unit_id
 		)
-		SELECT m.id, b.zone, b.person_key, p.choices, sum(b.area_centi)::bigint AS area, count(b.unit_id) AS units
-		FROM matters m
-		LEFT JOIN ballots b ON b.community_id = m.community_id AND b.consultation_id = m.consultation_id
-		LEFT JOIN picked p ON p.matter_id = m.id AND p.unit_id = b.unit_id
-		WHERE m.community_id = $1 AND m.consultation_id = $2
-		GROUP BY m.position, m.id, b.zone, b.person_key, p.choices
-		ORDER BY m.position, b.zone COLLATE "C", b.person_key COLLATE "C", p.choices::text COLLATE "C"`,
+		SELECT b.zone, s.person_key, v.matters, v.choices, sum(b.area_centi)::bigint, count(*)
+		FROM ballots b
+		LEFT JOIN shared s USING (person_key)
+		LEFT JOIN voted v USING (unit_id)
+		WHERE b.community_id = $1 AND b.consultation_id = $2
+		GROUP BY b.zone, s.person_key, v.matters, v.choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
 	}
 	defer rows.Close()
-	var out []Inputs
+	type key struct {
+		zone, person string
+		voted        bool
+		choices      string // the sorted choices, NUL-separated (text cannot hold NUL)
+	}
+	merged := make([]map[key]*Group, len(matters))
+	for i := range merged {
+		merged[i] = map[key]*Group{}
+	}
 	for rows.Next() {
-		var matterID int64
-		var zone, person *string
-		var choices pq.StringArray
-		var area *int64
+		var zone string
+		var person sql.NullString
+		var ms pq.Int64Array
+		var cs pq.StringArray
+		var area int64
 		var units int
-		if err := rows.Scan(&matterID, &zone, &person, &choices, &area, &units); err != nil {
+		if err := rows.Scan(&zone, &person, &ms, &cs, &area, &units); err != nil {
 			return nil, err
 		}
-		if n := len(out); n == 0 || out[n-1].MatterID != matterID {
-			out = append(out, Inputs{MatterID: matterID, Units: []quorum.Unit{}, Ballots: []MatterBallot{}})
+		for i, id := range matters {
+			var picked []string // nil: no ballot on this matter
+			for j, m := range ms {
+				if m == id {
+					picked = append(picked, cs[j])
+				}
+			}
+			slices.Sort(picked)
+			k := key{zone, person.String, picked != nil, strings.Join(picked, "\x00")}
+			g := merged[i][k]
+			if g == nil {
+				g = &Group{Zone: zone, Person: person.String, Choices: picked}
+				merged[i][k] = g
+			}
+			g.Area += quorum.Area(area)
+			g.Units += units
 		}
-		if zone == nil { // a matter of a consultation without ballots
-			continue
-		}
-		g := Group{Zone: *zone, Person: *person, Area: quorum.Area(*area), Units: units}
-		if choices != nil {
-			g.Choices = []string(choices)
-		}
-		out[len(out)-1].add(g)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Inputs, len(matters))
+	for i, id := range matters {
+		keys := slices.Collect(maps.Keys(merged[i]))
+		slices.SortFunc(keys, func(a, b key) int {
+			return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.person, b.person),
+				cmp.Compare(btoi(a.voted), btoi(b.voted)), cmp.Compare(a.choices, b.choices))
+		})
+		out[i] = Inputs{MatterID: id, Groups: make([]Group, 0, len(keys)),
+			Units: make([]quorum.Unit, 0, len(keys)), Ballots: make([]MatterBallot, 0, len(keys))}
+		for _, k := range keys {
+			out[i].add(*merged[i][k])
+		}
+	}
+	return out, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // LoadMatter is Load for one matter; ErrNoMatter when the consultation has
@@ -133,13 +202,14 @@ var ErrNoMatter = fmt.Errorf("tally: no such matter")
 // participation (eligible and participating, area and headcount, overall
 // and per zone) and nothing else.
 func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (*Inputs, error) {
-	rows, err := q.QueryContext(ctx, `
-		SELECT b.zone, b.person_key, k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
+	rows, err := q.QueryContext(ctx, shared+`
+		SELECT b.zone, s.person_key, k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
 		FROM ballots b
+		LEFT JOIN shared s USING (person_key)
 		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, b.person_key, voted
-		ORDER BY b.zone COLLATE "C", b.person_key COLLATE "C", voted`,
+		GROUP BY b.zone, s.person_key, voted
+		ORDER BY b.zone COLLATE "C", s.person_key COLLATE "C" NULLS FIRST, voted`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating turnout: %w", err)
@@ -148,10 +218,14 @@ func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consul
 	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
 	for rows.Next() {
 		var g Group
+		var person *string
 		var voted bool
 		var area int64
-		if err := rows.Scan(&g.Zone, &g.Person, &voted, &area, &g.Units); err != nil {
+		if err := rows.Scan(&g.Zone, &person, &voted, &area, &g.Units); err != nil {
 			return nil, err
+		}
+		if person != nil {
+			g.Person = *person
 		}
 		g.Area = quorum.Area(area)
 		if voted {
