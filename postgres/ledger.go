@@ -655,9 +655,12 @@ func ledgerBallots(ctx context.Context, db sqlx.QueryerContext, communityID, con
 		byUnit[ballots[i].UnitID] = &ballots[i]
 		units[i] = ballots[i].UnitID
 	}
+	// Through matters, so that the lookup walks cast_choices' primary key
+	// (community, consultation, matter, unit) rather than the consultation.
 	rows, err = db.QueryContext(ctx, `
-		SELECT unit_id, matter_id, choice FROM cast_choices
-		WHERE community_id = $1 AND consultation_id = $2 AND unit_id = ANY ($3)`,
+		SELECT x.unit_id, x.matter_id, x.choice FROM matters m
+		JOIN cast_choices x ON x.community_id = m.community_id AND x.consultation_id = m.consultation_id AND x.matter_id = m.id
+		WHERE m.community_id = $1 AND m.consultation_id = $2 AND x.unit_id = ANY ($3)`,
 		communityID, consultationID, pq.Array(units))
 	if err != nil {
 		return nil, err
