@@ -352,18 +352,28 @@ func (s *Server) consoleConsultationFor(c *gin.Context, d consoleData) (*ballot.
 	return k, nil
 }
 
-func (s *Server) consoleConsultation(c *gin.Context) {
+// consoleConsultationPage starts a page about the consultation of the
+// path's id, which must be of the console's estate; it has answered with
+// the error page when ok is false.
+func (s *Server) consoleConsultationPage(c *gin.Context) (d consoleData, k *ballot.Consultation, ok bool) {
 	d, err := s.newConsoleData(c, "")
-	if err != nil {
-		s.consolePageError(c, err)
-		return
+	if err == nil {
+		k, err = s.consoleConsultationFor(c, d)
 	}
-	k, err := s.consoleConsultationFor(c, d)
 	if err != nil {
 		s.consolePageError(c, err)
+		return d, nil, false
+	}
+	return d, k, true
+}
+
+func (s *Server) consoleConsultation(c *gin.Context) {
+	d, k, ok := s.consoleConsultationPage(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
+	var err error
 	data := consultationData{consoleData: d, C: k, StateName: conStateName(d.page, k.State),
 		ScopeText: k.Scope.Describe(d.Lang == "en"), VetoText: conVetoText(d.page, k.Veto),
 		Created: c.Query("created") != "", Opened: c.Query("opened") != "", OpenFailed: c.Query("open_failed") != "",
@@ -498,14 +508,8 @@ type missingData struct {
 // consoleMissing lists the units that have not voted, by building and
 // entrance, for door-to-door rounds; it prints one stairwell per block.
 func (s *Server) consoleMissing(c *gin.Context) {
-	d, err := s.newConsoleData(c, "")
-	if err != nil {
-		s.consolePageError(c, err)
-		return
-	}
-	k, err := s.consoleConsultationFor(c, d)
-	if err != nil {
-		s.consolePageError(c, err)
+	d, k, ok := s.consoleConsultationPage(c)
+	if !ok {
 		return
 	}
 	data := missingData{consoleData: d, C: k, Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance")),

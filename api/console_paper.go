@@ -77,14 +77,8 @@ func conChoiceLabel(p page, v string) string {
 }
 
 func (s *Server) consolePaper(c *gin.Context) {
-	d, err := s.newConsoleData(c, "")
-	if err != nil {
-		s.consolePageError(c, err)
-		return
-	}
-	k, err := s.consoleConsultationFor(c, d)
-	if err != nil {
-		s.consolePageError(c, err)
+	d, k, ok := s.consoleConsultationPage(c)
+	if !ok {
 		return
 	}
 	queue, err := s.conPaperQueue(c, d, k)

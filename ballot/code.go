@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
-)
 
-// crockford is Crockford's base32 alphabet: digits and upper-case letters
-// without I, L, O and U.
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	"gongjue/internal/crockford"
+)
 
 // CodeLen is the length of a ballot code, dashes aside.
 const CodeLen = 8
@@ -23,7 +20,7 @@ func NewCode() string {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	for i := range b {
-		b[i] = crockford[b[i]&31]
+		b[i] = crockford.Alphabet[b[i]&31]
 	}
 	return string(b[:])
 }
@@ -57,30 +54,14 @@ var ErrBadCode = errors.New("not a ballot code")
 // dashes do not matter, full-width characters are accepted, and I, L and O
 // read as 1, 1 and 0.
 func ParseCode(s string) (string, error) {
-	code := make([]byte, 0, CodeLen)
-	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
-			r -= 0xFEE0
-		}
-		switch r = unicode.ToUpper(r); {
-		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r):
-			continue
-		case r == 'I' || r == 'L':
-			r = '1'
-		case r == 'O':
-			r = '0'
-		case r > unicode.MaxASCII || !strings.ContainsRune(crockford, r):
-			return "", fmt.Errorf("%w: it contains %q", ErrBadCode, r)
-		}
-		if len(code) == CodeLen {
-			return "", fmt.Errorf("%w: more than %d characters", ErrBadCode, CodeLen)
-		}
-		code = append(code, byte(r))
+	code, err := crockford.Normalize(s, CodeLen)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadCode, err)
 	}
 	if len(code) != CodeLen {
 		return "", fmt.Errorf("%w: %d characters, not %d", ErrBadCode, len(code), CodeLen)
 	}
-	return string(code), nil
+	return code, nil
 }
 
 // TokenLen is the length of a ballot token: 128 bits in unpadded base32.

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
+
+	"gongjue/internal/crockford"
 )
 
 // SaltSize is the size of a ballot's salt in bytes.
@@ -23,11 +24,7 @@ func NewSalt() []byte {
 	return salt
 }
 
-// crockford is Crockford's base32 alphabet: digits and upper-case letters
-// without I, L, O and U.
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-var receiptEncoding = base32.NewEncoding(crockford).WithPadding(base32.NoPadding)
+var receiptEncoding = base32.NewEncoding(crockford.Alphabet).WithPadding(base32.NoPadding)
 
 // receiptLen is the length of a receipt code without dashes: 26 characters
 // for the salt and 2 check characters.
@@ -58,7 +55,7 @@ func Receipt(salt []byte) string {
 func receiptCheck(salt []byte) string {
 	sum := sha256.Sum256(salt)
 	v := int(sum[0])<<2 | int(sum[1])>>6
-	return string([]byte{crockford[v>>5], crockford[v&31]})
+	return string([]byte{crockford.Alphabet[v>>5], crockford.Alphabet[v&31]})
 }
 
 // ParseReceipt returns the salt in a receipt code. It forgives what people
@@ -66,22 +63,9 @@ func receiptCheck(salt []byte) string {
 // full-width characters, and reads I and L as 1 and O as 0. Text that is
 // still not a receipt code gives an error wrapping [ErrBadReceipt].
 func ParseReceipt(s string) ([]byte, error) {
-	code := make([]byte, 0, receiptLen)
-	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
-			r -= 0xFEE0
-		}
-		switch r = unicode.ToUpper(r); {
-		case unicode.IsSpace(r) || unicode.Is(unicode.Pd, r):
-			continue
-		case r == 'I' || r == 'L':
-			r = '1'
-		case r == 'O':
-			r = '0'
-		case r > unicode.MaxASCII || !strings.ContainsRune(crockford, r):
-			return nil, badReceipt("it contains %q", r)
-		}
-		code = append(code, byte(r))
+	code, err := crockford.Normalize(s, receiptLen)
+	if err != nil {
+		return nil, badReceipt("%v", err)
 	}
 	if len(code) != receiptLen {
 		return nil, badReceipt("it has %d characters, not %d", len(code), receiptLen)

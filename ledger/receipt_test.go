@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"gongjue/internal/crockford"
 )
 
 func TestReceiptRoundTrip(t *testing.T) {
@@ -63,12 +65,12 @@ func TestParseReceiptRejects(t *testing.T) {
 	code := Receipt(testSalt)
 	plain := strings.ReplaceAll(code, "-", "")
 	typo := []byte(plain)
-	typo[5] = crockford[(strings.IndexByte(crockford, typo[5])+1)%32]
+	typo[5] = crockford.Alphabet[(strings.IndexByte(crockford.Alphabet, typo[5])+1)%32]
 	swapped := []byte(plain)
 	swapped[3], swapped[4] = swapped[4], swapped[3]
 	// The 26th character carries three bits of the salt and two zero bits.
 	nonzero := []byte(plain)
-	nonzero[25] = crockford[strings.IndexByte(crockford, nonzero[25])|1]
+	nonzero[25] = crockford.Alphabet[strings.IndexByte(crockford.Alphabet, nonzero[25])|1]
 	bad := []string{
 		"",
 		"hello",

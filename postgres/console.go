@@ -37,11 +37,7 @@ func ListEntrances(ctx context.Context, q sqlx.QueryerContext, communityID int64
 // ListZones does for the whole estate: per zone, and in Total the scope's
 // Article 278 headcount (a person with units in two zones counted once).
 func ScopeStats(ctx context.Context, q sqlx.QueryerContext, communityID int64, s ballot.Scope) (EstateStats, error) {
-	var rows []struct {
-		ZoneStats
-		Total bool `db:"total"`
-	}
-	err := sqlx.SelectContext(ctx, q, &rows, `
+	return selectEstateStats(ctx, q, `
 		SELECT coalesce(zone, '') AS name, GROUPING(zone) = 1 AS total,
 		       count(*) AS units, count(DISTINCT person_key) AS headcount,
 		       coalesce(sum(area_centi), 0) AS area_centi
@@ -49,18 +45,6 @@ func ScopeStats(ctx context.Context, q sqlx.QueryerContext, communityID int64, s
 		WHERE community_id = $1 AND ($2 = '' OR zone = $2) AND ($3 = '' OR building = $3) AND ($4 = '' OR entrance = $4)
 		GROUP BY GROUPING SETS ((zone), ())
 		ORDER BY GROUPING(zone), zone COLLATE "C"`, communityID, s.Zone, s.Building, s.Entrance)
-	if err != nil {
-		return EstateStats{}, err
-	}
-	stats := EstateStats{Zones: []ZoneStats{}}
-	for _, r := range rows {
-		if r.Total {
-			stats.Total = r.ZoneStats
-		} else {
-			stats.Zones = append(stats.Zones, r.ZoneStats)
-		}
-	}
-	return stats, nil
 }
 
 // ListAccounts returns estate communityID's accounts: the owners'

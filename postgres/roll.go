@@ -193,22 +193,14 @@ type EstateStats struct {
 	Total ZoneStats   `json:"total"`
 }
 
-// ListZones returns estate communityID's zones, each with its unit count,
-// headcount and area, and the estate's totals.
-func ListZones(ctx context.Context, q sqlx.QueryerContext, communityID int64) (EstateStats, error) {
+// selectEstateStats runs a query grouping units by GROUPING SETS ((zone),
+// ()) into ZoneStats columns and a boolean "total".
+func selectEstateStats(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (EstateStats, error) {
 	var rows []struct {
 		ZoneStats
 		Total bool `db:"total"`
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT coalesce(z.name, '') AS name, GROUPING(z.name) = 1 AS total,
-		       count(u.id) AS units, count(DISTINCT u.person_key) AS headcount,
-		       coalesce(sum(u.area_centi), 0) AS area_centi
-		FROM zones z LEFT JOIN units u ON u.community_id = z.community_id AND u.zone = z.name
-		WHERE z.community_id = $1
-		GROUP BY GROUPING SETS ((z.name), ())
-		ORDER BY GROUPING(z.name), z.name COLLATE "C"`, communityID)
-	if err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
 		return EstateStats{}, err
 	}
 	stats := EstateStats{Zones: []ZoneStats{}}
@@ -220,6 +212,19 @@ func ListZones(ctx context.Context, q sqlx.QueryerContext, communityID int64) (E
 		}
 	}
 	return stats, nil
+}
+
+// ListZones returns estate communityID's zones, each with its unit count,
+// headcount and area, and the estate's totals.
+func ListZones(ctx context.Context, q sqlx.QueryerContext, communityID int64) (EstateStats, error) {
+	return selectEstateStats(ctx, q, `
+		SELECT coalesce(z.name, '') AS name, GROUPING(z.name) = 1 AS total,
+		       count(u.id) AS units, count(DISTINCT u.person_key) AS headcount,
+		       coalesce(sum(u.area_centi), 0) AS area_centi
+		FROM zones z LEFT JOIN units u ON u.community_id = z.community_id AND u.zone = z.name
+		WHERE z.community_id = $1
+		GROUP BY GROUPING SETS ((z.name), ())
+		ORDER BY GROUPING(z.name), z.name COLLATE "C"`, communityID)
 }
 
 // UnitFilter narrows ListUnits; an empty field matches every unit.

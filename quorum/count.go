@@ -45,7 +45,7 @@ type roll struct {
 	area    []int64          // per unit, hundredths of m²
 	person  []int32          // per unit
 	persons int
-	weight  []int            // per person: the owners it stands for (Unit.Persons), 1 but for aggregates
+	weight  []int     // per person: the owners it stands for (Unit.Persons), 1 but for aggregates
 	zones   []string  // zone names, sorted
 	zoneOf  []int32   // per unit: index into zones
 	byZone  [][]int32 // per zone, the indices of its units (subslices of all)
