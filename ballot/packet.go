@@ -131,7 +131,7 @@ func (pw *packetWriter) ballot(b *PacketBallot, i int, qr []byte) {
 	f.SetTextColor(0, 0, 0)
 	f.SetFont(pdfdoc.Family, "", 16)
 	f.SetX(left)
-	f.MultiCell(textW, 7.5, c.Title, "", "L", false)
+	pdfdoc.Paragraph(f, textW, 7.5, c.Title, "L")
 	f.Ln(2)
 	f.SetFont(pdfdoc.Family, "", 12)
 	f.SetX(left)
@@ -165,7 +165,7 @@ func (pw *packetWriter) ballot(b *PacketBallot, i int, qr []byte) {
 	f.Line(left, y, pageW-pdfdoc.MarginRight, y)
 	f.SetXY(left, y+2)
 	f.SetFont(pdfdoc.Family, "", 9.5)
-	f.MultiCell(contentW, 5, "填写说明：请在所选项前的方框内打“✓”。同意/反对/弃权事项及选择事项每项只选一项；选举事项按注明的人数以内选择。未按要求填写的，该事项计为废票（按弃权计）。", "", "L", false)
+	pdfdoc.Paragraph(f, contentW, 5, "填写说明：请在所选项前的方框内打“✓”。同意/反对/弃权事项及选择事项每项只选一项；选举事项按注明的人数以内选择。未按要求填写的，该事项计为废票（按弃权计）。", "L")
 	f.Ln(1)
 
 	limit := footY - bottomBlockH
@@ -193,11 +193,11 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 	f := pw.f
 	left := pdfdoc.MarginLeft
 	f.SetFont(pdfdoc.Family, "", 12)
-	titleLines := f.SplitText(numeral(i)+"、"+m.Title, contentW)
+	titleLines := pdfdoc.Lines(f, numeral(i)+"、"+m.Title, contentW)
 	f.SetFont(pdfdoc.Family, "", 9)
 	var desc []string
 	if m.Description != "" {
-		desc = f.SplitText(strings.ReplaceAll(m.Description, "\r", ""), contentW)
+		desc = pdfdoc.Lines(f, strings.ReplaceAll(m.Description, "\r", ""), contentW)
 		if len(desc) > 3 {
 			desc = append(desc[:3:3], "……（全文见公告及在线投票页面）")
 		}
@@ -334,8 +334,8 @@ func (pw *packetWriter) bottom(b *PacketBallot, url string) {
 	f.Ln(2)
 	f.SetFont(pdfdoc.Family, "", 9.5)
 	f.SetX(left)
-	f.MultiCell(contentW, 5, "在线投票：用手机扫描右上角二维码，或在浏览器中打开 "+url+
-		" ，确认后即得回执码。同一房屋只计最先计入的一张选票；已在线投票的，无需再交纸质票。", "", "L", false)
+	pdfdoc.Paragraph(f, contentW, 5, "在线投票：用手机扫描右上角二维码，或在浏览器中打开 "+url+
+		" ，确认后即得回执码。同一房屋只计最先计入的一张选票；已在线投票的，无需再交纸质票。", "L")
 	f.SetFont(pdfdoc.Family, "", 8)
 	f.SetTextColor(110, 110, 110)
 	f.SetXY(left, footY)

@@ -90,7 +90,7 @@ func (r *renderer) width() float64 {
 func (r *renderer) size(pt float64) { r.f.SetFontSize(pt) }
 
 func (r *renderer) text(s string) {
-	r.f.MultiCell(0, lineH, printable(s), "", "L", false)
+	pdfdoc.Paragraph(r.f, 0, lineH, printable(s), "L")
 }
 
 func (r *renderer) center(pt float64, s string) {
@@ -104,7 +104,7 @@ func (r *renderer) bold(pt float64, s string) {
 	r.size(pt)
 	r.f.SetTextRenderingMode(2)
 	r.f.SetLineWidth(0.25)
-	r.f.MultiCell(0, pt*0.5, printable(s), "", "L", false)
+	pdfdoc.Paragraph(r.f, 0, pt*0.5, printable(s), "L")
 	r.f.SetTextRenderingMode(0)
 	r.f.SetLineWidth(0.2)
 	r.size(pdfdoc.DefaultFontSize)
@@ -151,7 +151,7 @@ func (r *renderer) table(widths []float64, head []string, rows [][2]string) {
 	}
 	for _, row := range rows {
 		x, y := f.GetX(), f.GetY()
-		lines := f.SplitText(printable(row[1]), widths[1]-2)
+		lines := pdfdoc.Lines(f, printable(row[1]), widths[1]-2)
 		h := max(float64(len(lines))*5.5, 7)
 		if y+h > 297-pdfdoc.MarginBottom-12 {
 			f.AddPage()
@@ -364,7 +364,7 @@ func (r *renderer) closing() {
 		c.VerifyURL,
 	)
 	for _, l := range lines {
-		f.MultiCell(textW, 4.5, printable(l), "", "L", false)
+		pdfdoc.Paragraph(f, textW, 4.5, printable(l), "L")
 	}
 	png, err := qrcode.Encode(c.VerifyURL, qrcode.Medium, 512)
 	if err != nil {
