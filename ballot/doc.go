@@ -7,12 +7,12 @@
 //
 // # Tokens
 //
-// A ballot token is secret.Token(): 128 random bits, 26 characters of
-// lower-case base32, carried in the QR code as {PUBLIC_URL}/v/{token}. The
-// database keeps its SHA-256 (ballots.token_hash), by which it is looked up,
-// and a copy sealed under the master key (ballot_tokens.sealed, see
-// migrations/0004_ballots.sql) so that the ballot packet can be printed
-// again; nothing else ever reads the sealed copy.
+// A ballot token is 128 bits, 26 characters of lower-case base32, carried in
+// the QR code as {PUBLIC_URL}/v/{token}: secret.Keys.BallotToken of the unit
+// and of a random seed drawn when the consultation opens. The database keeps
+// the token's SHA-256 (ballots.token_hash), by which it is looked up, and
+// the seed, from which — with the master key, which the database never
+// holds — the server derives the tokens again to print the packet again.
 //
 // # Ballot codes
 //

@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -57,8 +58,8 @@ func channelZH(c ballot.Channel) string {
 	return "纸质票"
 }
 
-// IssuedBallot is a ballot as issued: the token exists in clear only in
-// this value, the response to opening, and sealed in ballot_tokens.
+// IssuedBallot is a ballot as issued. Its token is stored only as a hash;
+// secret.Keys.BallotToken derives it again for a reprint.
 type IssuedBallot struct {
 	UnitID string `json:"unit"`
 	Code   string `json:"code"`
@@ -66,15 +67,10 @@ type IssuedBallot struct {
 	ballot.Place
 }
 
-// tokenLabel binds a sealed ballot token to its ballot.
-func tokenLabel(communityID, consultationID int64, unitID string) string {
-	return fmt.Sprintf("ballot-token/%d/%d/%s", communityID, consultationID, unitID)
-}
-
 // OpenConsultation opens a draft consultation of estate communityID: in one
-// transaction it issues one ballot per unit in scope — a random token,
-// stored as its SHA-256 and sealed under the master key so the packet can
-// be printed again, a ballot code unique in the consultation, and a copy of
+// transaction it issues one ballot per unit in scope — a token derived from
+// a fresh random seed of the consultation (secret.Keys.BallotToken) and
+// stored as its SHA-256, a ballot code unique in the consultation, and a copy of
 // the unit's zone, place, area and person — and moves the consultation to
 // open. It returns the ballots ordered building → entrance → floor → room.
 // Errors: ErrNotFound, ErrNotDraft, ErrEmptyScope, ErrDeadlinePassed.
@@ -129,39 +125,36 @@ func OpenConsultation(ctx context.Context, db *sqlx.DB, keys *secret.Keys, commu
 		codes := ballot.NewCodes(n)
 		ids, zones, buildings, entrances, rooms, persons := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		floors, areas := make([]int64, n), make([]int64, n)
-		hashes, sealed := make([][]byte, n), make([][]byte, n)
+		hashes, shared := make([][]byte, n), make([]bool, n)
+		holdings := make(map[string]int, n)
+		for _, u := range units {
+			holdings[u.Person]++
+		}
+		seed := make([]byte, 32)
+		if _, err := rand.Read(seed); err != nil {
+			return err
+		}
 		issued = make([]IssuedBallot, n)
 		for i, u := range units {
-			token := secret.Token()
-			s, err := keys.Seal(tokenLabel(communityID, id, u.ID), []byte(token))
-			if err != nil {
-				return err
-			}
+			token := keys.BallotToken(seed, u.ID)
 			ids[i], zones[i], buildings[i], entrances[i], rooms[i], persons[i] = u.ID, u.Zone, u.Building, u.Entrance, u.Room, u.Person
 			floors[i], areas[i] = u.Floor, u.Area
-			hashes[i], sealed[i] = secret.Hash(token), s
+			hashes[i], shared[i] = secret.Hash(token), holdings[u.Person] > 1
 			issued[i] = IssuedBallot{UnitID: u.ID, Code: codes[i], Token: token,
 				Place: ballot.Place{Building: u.Building, Entrance: u.Entrance, Floor: int(u.Floor), Room: u.Room}}
 		}
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO ballots (community_id, consultation_id, unit_id, token_hash, code, zone, building, entrance,
-				floor, room, area_centi, person_key)
+				floor, room, area_centi, person_key, person_shared)
 			SELECT $1, $2, u.* FROM unnest($3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[],
-				$9::int[], $10::text[], $11::bigint[], $12::text[]) AS u`,
+				$9::int[], $10::text[], $11::bigint[], $12::text[], $13::boolean[]) AS u`,
 			communityID, id, pq.Array(ids), pq.Array(hashes), pq.Array(codes), pq.Array(zones), pq.Array(buildings),
-			pq.Array(entrances), pq.Array(floors), pq.Array(rooms), pq.Array(areas), pq.Array(persons))
+			pq.Array(entrances), pq.Array(floors), pq.Array(rooms), pq.Array(areas), pq.Array(persons), pq.Array(shared))
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO ballot_tokens (community_id, consultation_id, unit_id, sealed)
-			SELECT $1, $2, u.* FROM unnest($3::text[], $4::bytea[]) AS u`,
-			communityID, id, pq.Array(ids), pq.Array(sealed))
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE consultations SET state = 'open', opened_at = now()
-			WHERE community_id = $1 AND id = $2`, communityID, id)
+		_, err = tx.ExecContext(ctx, `UPDATE consultations SET state = 'open', opened_at = now(), token_seed = $3
+			WHERE community_id = $1 AND id = $2`, communityID, id, seed)
 		return err
 	})
 	if err != nil {
@@ -180,14 +173,24 @@ func OpenConsultation(ctx context.Context, db *sqlx.DB, keys *secret.Keys, commu
 }
 
 // PacketBallots returns the ballots of a consultation for its packet, with
-// their tokens unsealed and the owners' names from the roll, narrowed to a
-// building and entrance when given.
+// their tokens derived again and the owners' names from the roll, narrowed
+// to a building and entrance when given.
 func PacketBallots(ctx context.Context, q sqlx.QueryerContext, keys *secret.Keys, communityID, consultationID int64, building, entrance string) ([]ballot.PacketBallot, error) {
+	var seed []byte
+	err := sqlx.GetContext(ctx, q, &seed, `SELECT token_seed FROM consultations WHERE community_id = $1 AND id = $2`, communityID, consultationID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if seed == nil {
+		return nil, fmt.Errorf("consultation %d: its ballots were issued before migration 0005 and cannot be printed again", consultationID)
+	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT b.unit_id, b.building, b.entrance, b.floor, b.room, b.zone, b.area_centi, b.code,
-		       coalesce(u.owner_name, ''), t.sealed
+		       coalesce(u.owner_name, '')
 		FROM ballots b
-		JOIN ballot_tokens t ON t.community_id = b.community_id AND t.consultation_id = b.consultation_id AND t.unit_id = b.unit_id
 		LEFT JOIN units u ON u.community_id = b.community_id AND u.id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2 AND ($3 = '' OR b.building = $3) AND ($4 = '' OR b.entrance = $4)`,
 		communityID, consultationID, building, entrance)
@@ -198,15 +201,10 @@ func PacketBallots(ctx context.Context, q sqlx.QueryerContext, keys *secret.Keys
 	var out []ballot.PacketBallot
 	for rows.Next() {
 		var b ballot.PacketBallot
-		var sealed []byte
-		if err := rows.Scan(&b.UnitID, &b.Building, &b.Entrance, &b.Floor, &b.Room, &b.Zone, &b.Area, &b.Code, &b.OwnerName, &sealed); err != nil {
+		if err := rows.Scan(&b.UnitID, &b.Building, &b.Entrance, &b.Floor, &b.Room, &b.Zone, &b.Area, &b.Code, &b.OwnerName); err != nil {
 			return nil, err
 		}
-		token, err := keys.Open(tokenLabel(communityID, consultationID, b.UnitID), sealed)
-		if err != nil {
-			return nil, fmt.Errorf("ballot of unit %s: %w", b.UnitID, err)
-		}
-		b.Token = string(token)
+		b.Token = keys.BallotToken(seed, b.UnitID)
 		out = append(out, b)
 	}
 	return out, rows.Err()

@@ -150,6 +150,18 @@ func Token() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
+// BallotToken is the ballot token of a unit in a consultation whose ballots
+// were issued with seed: 128 bits of HMAC-SHA-256 under a key derived from
+// the master key, in the form of Token. The database stores only the seed
+// and the token's Hash, so a dump reveals no token, while the server can
+// print a ballot packet again; seed must be random and never reused.
+func (k *Keys) BallotToken(seed []byte, unitID string) string {
+	mac := hmac.New(sha256.New, k.derive("ballot-token"))
+	mac.Write(seed)
+	mac.Write([]byte(unitID))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(mac.Sum(nil)[:16]))
+}
+
 // Hash is the SHA-256 of a token: the only form in which tokens are stored.
 func Hash(token string) []byte {
 	h := sha256.Sum256([]byte(token))

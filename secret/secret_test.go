@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,27 @@ func TestTokenIsRandomAndHashed(t *testing.T) {
 	}
 	if len(Hash(a)) != 32 {
 		t.Fatal("hash is not SHA-256")
+	}
+}
+
+func TestBallotTokenIsDerivedPerSeedUnitAndKey(t *testing.T) {
+	a, b := &Keys{Master: [KeySize]byte{1}}, &Keys{Master: [KeySize]byte{2}}
+	seed, other := make([]byte, 32), make([]byte, 32)
+	other[0] = 1
+	tok := a.BallotToken(seed, "1-1-101")
+	if len(tok) != 26 || strings.ToLower(tok) != tok {
+		t.Errorf("token %q: want 26 lower-case base32 characters", tok)
+	}
+	if a.BallotToken(seed, "1-1-101") != tok {
+		t.Error("the same seed, unit and key gave another token")
+	}
+	for what, t2 := range map[string]string{
+		"another unit":       a.BallotToken(seed, "1-1-102"),
+		"another seed":       a.BallotToken(other, "1-1-101"),
+		"another master key": b.BallotToken(seed, "1-1-101"),
+	} {
+		if t2 == tok {
+			t.Errorf("%s gave the same token", what)
+		}
 	}
 }

@@ -204,9 +204,11 @@ func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql
 
 // TuneSession gives the transaction that aggregates a consultation's
 // ballots the sort and hash memory the aggregation needs (a vote of
-// 100,000 units spills to disk under PostgreSQL's default 4 MB).
+// 100,000 units spills to disk under PostgreSQL's default 4 MB), and turns
+// off JIT compilation, which costs more than the sub-second query it would
+// speed up once a large estate's plan crosses jit_above_cost.
 func TuneSession(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`)
+	_, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`)
 	return err
 }
 

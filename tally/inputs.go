@@ -72,21 +72,12 @@ func (in *Inputs) add(g Group) {
 	}
 }
 
-// shared lists the persons holding several of the consultation's units:
-// only their units are grouped person by person.
-const shared = `
-		WITH shared AS (
-			SELECT person_key FROM ballots
-			WHERE community_id = $1 AND consultation_id = $2
-			GROUP BY person_key HAVING count(*) > 1
-		)`
-
 // Load aggregates a consultation's ballots into the inputs of each of its
 // matters, in matter order. Run it in the transaction whose snapshot the
 // result must reflect.
 //
 // The aggregation is one query grouping the units by zone, person (when
-// shared) and whole ballot — every matter's choices at once: grouping a
+// ballots.person_shared) and whole ballot — every matter's choices at once: grouping a
 // ballot's rows per unit rather than per unit and matter leaves a third of
 // the rows to join and group — and each matter's groups are then merged
 // from the few thousand rows it returns.
@@ -97,19 +88,19 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		communityID, consultationID); err != nil {
 		return nil, fmt.Errorf("tally: listing matters: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, shared+`,
-		voted AS (
+	rows, err := q.QueryContext(ctx, `
+		WITH voted AS (
 			SELECT unit_id, array_agg(matter_id) AS matters, array_agg(choice) AS choices
 			FROM cast_choices
 			WHERE community_id = $1 AND consultation_id = $2
 			GROUP BY unit_id
 		)
-		SELECT b.zone, s.person_key, v.matters, v.choices, sum(b.area_centi)::bigint, count(*)
+		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person, v.matters, v.choices,
+		       sum(b.area_centi)::bigint, count(*)
 		FROM ballots b
-		LEFT JOIN shared s USING (person_key)
 		LEFT JOIN voted v USING (unit_id)
 		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, s.person_key, v.matters, v.choices`,
+		GROUP BY b.zone, person, v.matters, v.choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
@@ -202,14 +193,14 @@ var ErrNoMatter = fmt.Errorf("tally: no such matter")
 // participation (eligible and participating, area and headcount, overall
 // and per zone) and nothing else.
 func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (*Inputs, error) {
-	rows, err := q.QueryContext(ctx, shared+`
-		SELECT b.zone, s.person_key, k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
+	rows, err := q.QueryContext(ctx, `
+		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person,
+		       k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
 		FROM ballots b
-		LEFT JOIN shared s USING (person_key)
 		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, s.person_key, voted
-		ORDER BY b.zone COLLATE "C", s.person_key COLLATE "C" NULLS FIRST, voted`,
+		GROUP BY b.zone, person, voted
+		ORDER BY b.zone COLLATE "C", (CASE WHEN b.person_shared THEN b.person_key END) COLLATE "C" NULLS FIRST, voted`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating turnout: %w", err)

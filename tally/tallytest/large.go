@@ -172,6 +172,6 @@ func warmUp(ctx context.Context, db *sqlx.DB, keys *secret.Keys, cid, committee 
 	if _, _, err := postgres.SequenceAll(ctx, db, keys, cid, id); err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `ANALYZE ballots, ballot_tokens, casts, cast_choices, ledger_leaves, ledger_hashes`)
+	_, err = db.ExecContext(ctx, `ANALYZE ballots, casts, cast_choices, ledger_leaves, ledger_hashes`)
 	return err
 }
