@@ -64,10 +64,10 @@ func (s *Server) createUser(c *gin.Context) error {
 	}
 	var problems []fieldProblem
 	if strings.TrimSpace(req.Username) == "" {
-		problems = append(problems, fieldProblem{"username", "required"})
+		problems = append(problems, fieldProblem{"username", "必须填写用户名 / required"})
 	}
 	if len(req.Password) < 8 {
-		problems = append(problems, fieldProblem{"password", "at least 8 characters"})
+		problems = append(problems, fieldProblem{"password", "密码至少 8 个字符 / at least 8 characters"})
 	}
 	switch req.Role {
 	case postgres.RoleCommittee, postgres.RoleVolunteer:
@@ -76,7 +76,7 @@ func (s *Server) createUser(c *gin.Context) error {
 			return errorf(http.StatusForbidden, "forbidden", "居委会账号只能由平台管理员创建 / only the platform admin creates residents' committee accounts")
 		}
 	default:
-		problems = append(problems, fieldProblem{"role", "must be committee, residents_committee or volunteer"})
+		problems = append(problems, fieldProblem{"role", "角色须为 committee、residents_committee 或 volunteer / must be committee, residents_committee or volunteer"})
 	}
 	if len(problems) > 0 {
 		return invalid("账号信息有误 / invalid account", problems)
