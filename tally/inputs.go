@@ -22,11 +22,9 @@ package tally
 // to a few thousand groups.
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,10 +109,14 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		voted        bool
 		choices      string // the sorted choices, NUL-separated (text cannot hold NUL)
 	}
-	merged := make([]map[key]*Group, len(matters))
-	for i := range merged {
-		merged[i] = map[key]*Group{}
+	// Each matter's groups, in the order first met: quorum's verdicts do
+	// not depend on the order of units.
+	index := make([]map[key]int, len(matters))
+	groups := make([][]Group, len(matters))
+	for i := range matters {
+		index[i] = make(map[key]int, 1024)
 	}
+	var picked []string
 	for rows.Next() {
 		var zone string
 		var person sql.NullString
@@ -126,21 +128,26 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 			return nil, err
 		}
 		for i, id := range matters {
-			var picked []string // nil: no ballot on this matter
+			picked = picked[:0]
 			for j, m := range ms {
 				if m == id {
 					picked = append(picked, cs[j])
 				}
 			}
 			slices.Sort(picked)
-			k := key{zone, person.String, picked != nil, strings.Join(picked, "\x00")}
-			g := merged[i][k]
-			if g == nil {
-				g = &Group{Zone: zone, Person: person.String, Choices: picked}
-				merged[i][k] = g
+			k := key{zone, person.String, len(picked) > 0, strings.Join(picked, "\x00")}
+			n, ok := index[i][k]
+			if !ok {
+				n = len(groups[i])
+				index[i][k] = n
+				g := Group{Zone: zone, Person: person.String}
+				if k.voted {
+					g.Choices = slices.Clone(picked)
+				}
+				groups[i] = append(groups[i], g)
 			}
-			g.Area += quorum.Area(area)
-			g.Units += units
+			groups[i][n].Area += quorum.Area(area)
+			groups[i][n].Units += units
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -148,25 +155,13 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	}
 	out := make([]Inputs, len(matters))
 	for i, id := range matters {
-		keys := slices.Collect(maps.Keys(merged[i]))
-		slices.SortFunc(keys, func(a, b key) int {
-			return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.person, b.person),
-				cmp.Compare(btoi(a.voted), btoi(b.voted)), cmp.Compare(a.choices, b.choices))
-		})
-		out[i] = Inputs{MatterID: id, Groups: make([]Group, 0, len(keys)),
-			Units: make([]quorum.Unit, 0, len(keys)), Ballots: make([]MatterBallot, 0, len(keys))}
-		for _, k := range keys {
-			out[i].add(*merged[i][k])
+		n := len(groups[i])
+		out[i] = Inputs{MatterID: id, Groups: make([]Group, 0, n), Units: make([]quorum.Unit, 0, n), Ballots: make([]MatterBallot, 0, n)}
+		for _, g := range groups[i] {
+			out[i].add(g)
 		}
 	}
 	return out, nil
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // LoadMatter is Load for one matter; ErrNoMatter when the consultation has
