@@ -3,7 +3,9 @@
 // The server is the one named by DATABASE_URL (make test sets it). The first
 // call in a test binary creates and migrates a template database; every call
 // then clones it, so each test starts from an empty, migrated schema in a
-// database of its own, dropped when the test ends.
+// database of its own, dropped when the test ends. A package's TestMain
+// calls Main, which drops the template when the tests are done; what a
+// crashed test binary leaves behind, scripts/sweep.sh drops later.
 package pgtest
 
 import (
@@ -27,6 +29,19 @@ var (
 	templateName string
 	templateErr  error
 )
+
+// Main runs a package's tests, then drops the template database: call it
+// as os.Exit(pgtest.Main(m)) from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if templateName != "" {
+		if db, err := postgres.Open(context.Background(), os.Getenv("DATABASE_URL")); err == nil {
+			db.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, templateName))
+			db.Close()
+		}
+	}
+	return code
+}
 
 // New returns a connection to a fresh migrated database and its URL.
 func New(t testing.TB) (*sqlx.DB, string) {
@@ -97,8 +112,6 @@ func makeTemplate(admin string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The template outlives the test binary; scripts/sweep.sh drops it
-	// once it is old.
 	return name, nil
 }
 

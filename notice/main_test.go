@@ -1,0 +1,10 @@
+package notice
+
+import (
+	"os"
+	"testing"
+
+	"gongjue/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
