@@ -74,11 +74,11 @@ func (in *Inputs) add(g Group) {
 // matters, in matter order. Run it in the transaction whose snapshot the
 // result must reflect.
 //
-// The aggregation is one query grouping the units by zone, person (when
-// ballots.person_shared) and whole ballot — every matter's choices at once: grouping a
-// ballot's rows per unit rather than per unit and matter leaves a third of
-// the rows to join and group — and each matter's groups are then merged
-// from the few thousand rows it returns.
+// The aggregation is one query grouping the units by zone, person (only
+// when ballots.person_shared) and whole ballot, every matter's choices at
+// once: grouping a ballot's rows per unit rather than per unit and matter
+// leaves a third of the rows to join and group. Each matter's groups are
+// then merged from the few thousand rows it returns.
 func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]Inputs, error) {
 	var matters []int64
 	if err := sqlx.SelectContext(ctx, q, &matters, `
