@@ -26,7 +26,7 @@ func init() {
 const (
 	tallyTarget  = 500 * time.Millisecond // 100,000 ballots × 3 matters, 5 zones
 	noticeTarget = 500 * time.Millisecond // render + two signatures
-	largeUnits   = 117_647 // at the 85% turnout of tallytest.NewLarge: the target's 100,000 ballots
+	largeUnits   = 117_647                // at the 85% turnout of tallytest.NewLarge: the target's 100,000 ballots
 	tallyRepeats = 5
 )
 
