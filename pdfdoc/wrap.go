@@ -14,11 +14,10 @@ import (
 
 // Lines splits text into the lines that fit a cell w millimetres wide (its
 // cell margins aside, as SplitText counts) in the document's current font
-// and size. Lines break at newlines, at
-// spaces (which are dropped), and between ideographs (which are kept),
-// never before closing punctuation such as ，。）or after opening
-// punctuation such as （“; a word wider than w is cut where it must be.
-// Empty text is one empty line.
+// and size. Lines break at newlines, at spaces (which are dropped), and
+// between ideographs (which are kept), never before closing punctuation
+// such as ，。）or after opening punctuation such as （“; a word wider than
+// w is cut where it must be. Empty text is one empty line.
 func Lines(f *gofpdf.Fpdf, text string, w float64) []string {
 	var lines []string
 	for _, para := range strings.Split(strings.TrimRight(text, "\n"), "\n") {

@@ -147,19 +147,26 @@ func Token() string {
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	return tokenText(b)
 }
 
 // BallotToken is the ballot token of a unit in a consultation whose ballots
 // were issued with seed: 128 bits of HMAC-SHA-256 under a key derived from
 // the master key, in the form of Token. The database stores only the seed
 // and the token's Hash, so a dump reveals no token, while the server can
-// print a ballot packet again; seed must be random and never reused.
+// print a ballot packet again. seed must be random, never reused, and of one
+// fixed length (consultations.token_seed: 32 bytes), which keeps seed and
+// unit id apart in the MAC's input.
 func (k *Keys) BallotToken(seed []byte, unitID string) string {
 	mac := hmac.New(sha256.New, k.derive("ballot-token"))
 	mac.Write(seed)
 	mac.Write([]byte(unitID))
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(mac.Sum(nil)[:16]))
+	return tokenText(mac.Sum(nil)[:16])
+}
+
+// tokenText is the written form of a token's 128 bits.
+func tokenText(b []byte) string {
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 // Hash is the SHA-256 of a token: the only form in which tokens are stored.
