@@ -48,7 +48,7 @@ func sampleDocument(t testing.TB) *tally.Document {
 		},
 	}
 	for i, bs := range [][]tally.MatterBallot{approve, choice, election} {
-		if err := tally.Decide(&d.Matters[i], d.Consultation.Veto, "", units, bs); err != nil {
+		if err := tally.Decide(&d.Matters[i], d.Consultation.Veto, quorum.Procedure{}, "", units, bs); err != nil {
 			t.Fatal(err)
 		}
 	}

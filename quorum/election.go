@@ -8,10 +8,12 @@ import (
 
 // ElectionBallot is the counted ballot of one unit in an election: the
 // candidates it approves, at most the number of seats. An empty list is a
-// blank (abstaining or spoiled) ballot.
+// blank (abstaining) ballot; a spoiled one approves no one and counts as
+// the procedure says.
 type ElectionBallot struct {
 	Unit       string
 	Candidates []string
+	Spoiled    bool
 }
 
 // Election is one body to elect: its seats and candidates. A zone of a "1+N"
@@ -46,14 +48,17 @@ type ElectionResult struct {
 // EvaluateElection elects e's candidates over the population units. A
 // candidate is elected when passing under rule: Article 278 makes electing
 // the committee an ordinary matter, so pass OrdinaryRule or an estate's
-// stricter rule. Errors are *InputError, including a ballot approving more
-// candidates than there are seats.
-func EvaluateElection(rule Rule, e Election, units []Unit, ballots []ElectionBallot) (*ElectionResult, error) {
+// stricter rule. Non-response and spoiled ballots count per p (§3.5), a
+// deemed owner following no majority: an election has no single majority
+// opinion, so delivered-follow-majority counts as delivered-participate.
+// Errors are *InputError, including a ballot approving more candidates than
+// there are seats.
+func EvaluateElection(rule Rule, p Procedure, e Election, units []Unit, ballots []ElectionBallot) (*ElectionResult, error) {
 	index, err := e.index("election")
 	if err != nil {
 		return nil, err
 	}
-	el, err := newElectorate(rule, units)
+	el, err := newElectorate(rule, p, units)
 	if err != nil {
 		return nil, err
 	}
@@ -61,21 +66,22 @@ func EvaluateElection(rule Rule, e Election, units []Unit, ballots []ElectionBal
 	if err != nil {
 		return nil, err
 	}
-	return el.elect(el.roll.all, &e), nil
+	return el.elect(el.m.roll.all, &e), nil
 }
 
 // EvaluateZonedElection runs a "1+N" election: each zone named in zones
 // elects its own members from its own candidates, its population being the
 // zone's units alone. Units of zones not named cannot approve anyone.
-func EvaluateZonedElection(rule Rule, zones map[string]Election, units []Unit, ballots []ElectionBallot) (map[string]*ElectionResult, error) {
-	el, err := newElectorate(rule, units)
+// Procedure p applies as in EvaluateElection.
+func EvaluateZonedElection(rule Rule, p Procedure, zones map[string]Election, units []Unit, ballots []ElectionBallot) (map[string]*ElectionResult, error) {
+	el, err := newElectorate(rule, p, units)
 	if err != nil {
 		return nil, err
 	}
 	indexes := make(map[string]map[string]int, len(zones))
 	for _, name := range slices.Sorted(maps.Keys(zones)) {
 		item := fmt.Sprintf("zones[%q]", name)
-		if el.roll.zone(name) < 0 {
+		if el.m.roll.zone(name) < 0 {
 			return nil, inputErr(item, "unknown zone: no unit is in it")
 		}
 		e := zones[name]
@@ -94,7 +100,7 @@ func EvaluateZonedElection(rule Rule, zones map[string]Election, units []Unit, b
 	}
 	res := make(map[string]*ElectionResult, len(zones))
 	for name, e := range zones {
-		res[name] = el.elect(el.roll.byZone[el.roll.zone(name)], &e)
+		res[name] = el.elect(el.m.roll.byZone[el.m.roll.zone(name)], &e)
 	}
 	return res, nil
 }
@@ -109,36 +115,39 @@ func (e *Election) index(item string) (map[string]int, error) {
 
 // electorate is an election's validated roll and each unit's ballot.
 type electorate struct {
-	rule    Rule
-	roll    *roll
-	counter *counter
-	ballot  [][]string // per unit: the approved candidates; nil without a ballot
+	m      *matter
+	ballot [][]string // per unit: the approved candidates, when base is approves
+	base   []int8     // per unit: its status for every candidate, or approves
 }
 
-func newElectorate(rule Rule, units []Unit) (*electorate, error) {
-	if err := rule.Validate(); err != nil {
-		return nil, err
-	}
-	r, err := newRoll(units)
+// approves is the base status of a ballot approving candidates: agree for
+// those, oppose for the others.
+const approves = -6
+
+func newElectorate(rule Rule, p Procedure, units []Unit) (*electorate, error) {
+	m, err := prepare(rule, Veto{}, p, units)
 	if err != nil {
 		return nil, err
 	}
-	return &electorate{rule: rule, roll: r, counter: newCounter(r), ballot: make([][]string, len(r.area))}, nil
+	return &electorate{m: m, ballot: make([][]string, len(m.roll.area)), base: m.roll.unballoted()}, nil
 }
 
 // cast records the ballots, checking each against the election of its
 // unit's zone as electionOf returns it (nil: the zone elects no one).
 func (el *electorate) cast(ballots []ElectionBallot, electionOf func(zone string) (*Election, map[string]int)) error {
+	r := el.m.roll
 	for i, b := range ballots {
 		fail := func(problem string) error { return inputErr(ballotItem(i, b.Unit), problem) }
-		u, ok := el.roll.index[b.Unit]
+		u, ok := r.index[b.Unit]
 		switch {
 		case !ok:
 			return fail("ballot for unknown unit")
-		case el.ballot[u] != nil:
+		case el.base[u] != unballoted:
 			return fail("duplicate ballot for the unit")
+		case b.Spoiled && len(b.Candidates) > 0:
+			return fail("a spoiled ballot approves no one")
 		}
-		zone := el.roll.zones[el.roll.zoneOf[u]]
+		zone := r.zones[r.zoneOf[u]]
 		e, index := electionOf(zone)
 		switch {
 		case e == nil && len(b.Candidates) > 0:
@@ -154,31 +163,37 @@ func (el *electorate) cast(ballots []ElectionBallot, electionOf func(zone string
 				return fail(fmt.Sprintf("approves %q twice", name))
 			}
 		}
-		// Never nil, even for a blank ballot: nil means the unit did not vote.
-		el.ballot[u] = append(make([]string, 0, len(b.Candidates)), b.Candidates...)
+		switch {
+		case b.Spoiled:
+			el.base[u] = spoiledStatus(el.m.procedure.Spoiled)
+		case len(b.Candidates) == 0:
+			el.base[u] = bucketAbstain
+		default:
+			el.base[u] = approves
+			el.ballot[u] = slices.Clone(b.Candidates)
+		}
 	}
+	settle(el.m, el.base, deemed)
 	return nil
 }
 
 // elect counts every candidate of e over members and fills the seats.
 func (el *electorate) elect(members []int32, e *Election) *ElectionResult {
 	res := &ElectionResult{Seats: e.Seats, Candidates: make([]CandidateOutcome, len(e.Candidates)), Elected: []string{}}
-	buckets := make([]int8, len(el.roll.area))
+	status := make([]int8, len(el.base))
 	var passing []int
 	for k, name := range e.Candidates {
 		for _, u := range members {
-			switch b := el.ballot[u]; {
-			case b == nil:
-				buckets[u] = noBallot
-			case slices.Contains(b, name):
-				buckets[u] = bucketAgree
-			case len(b) == 0:
-				buckets[u] = bucketAbstain
+			switch s := el.base[u]; {
+			case s != approves:
+				status[u] = s
+			case slices.Contains(el.ballot[u], name):
+				status[u] = bucketAgree
 			default:
-				buckets[u] = bucketOppose
+				status[u] = bucketOppose
 			}
 		}
-		res.Candidates[k] = CandidateOutcome{Candidate: name, Outcome: el.counter.count(members, buckets, el.rule)}
+		res.Candidates[k] = CandidateOutcome{Candidate: name, Outcome: el.m.counter.count(members, status, el.m.rule, bucketNoChoice)}
 		if res.Candidates[k].Passed {
 			passing = append(passing, k)
 		}

@@ -60,7 +60,7 @@ func TestEvaluateElection(t *testing.T) {
 			if tt.units != nil {
 				tt.units(units)
 			}
-			res, err := EvaluateElection(OrdinaryRule, abc, units, approvals(tt.ballots...))
+			res, err := EvaluateElection(OrdinaryRule, Procedure{}, abc, units, approvals(tt.ballots...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,8 +89,8 @@ func TestZonedElection(t *testing.T) {
 		"多层": {Seats: 1, Candidates: []string{"X", "Y"}},
 		"别墅": {Seats: 1, Candidates: []string{"V"}},
 	}
-	ballots := []ElectionBallot{{"m1", []string{"X"}}, {"m2", []string{"X"}}, {"m3", []string{"Y"}}, {"v1", []string{"V"}}, {"v2", nil}, {"s1", nil}}
-	res, err := EvaluateZonedElection(OrdinaryRule, zones, units, ballots)
+	ballots := []ElectionBallot{{Unit: "m1", Candidates: []string{"X"}}, {Unit: "m2", Candidates: []string{"X"}}, {Unit: "m3", Candidates: []string{"Y"}}, {Unit: "v1", Candidates: []string{"V"}}, {Unit: "v2"}, {Unit: "s1"}}
+	res, err := EvaluateZonedElection(OrdinaryRule, Procedure{}, zones, units, ballots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +111,14 @@ func TestZonedElection(t *testing.T) {
 		ballots []ElectionBallot
 		want    string
 	}{
-		{"approval in a zone without election", zones, []ElectionBallot{{"s1", []string{"X"}}}, `ballots[0] (unit "s1"): zone "商铺" elects no one`},
-		{"candidate of another zone", zones, []ElectionBallot{{"m1", []string{"V"}}}, `unknown candidate "V"`},
-		{"more approvals than seats", zones, []ElectionBallot{{"m1", []string{"X", "Y"}}}, `approves 2 candidates for 1 seats`},
+		{"approval in a zone without election", zones, []ElectionBallot{{Unit: "s1", Candidates: []string{"X"}}}, `ballots[0] (unit "s1"): zone "商铺" elects no one`},
+		{"candidate of another zone", zones, []ElectionBallot{{Unit: "m1", Candidates: []string{"V"}}}, `unknown candidate "V"`},
+		{"more approvals than seats", zones, []ElectionBallot{{Unit: "m1", Candidates: []string{"X", "Y"}}}, `approves 2 candidates for 1 seats`},
 		{"unknown zone", map[string]Election{"花园": {Seats: 1}}, nil, `zones["花园"]: unknown zone`},
 		{"no seats", map[string]Election{"多层": {Seats: 0}}, nil, `zones["多层"].seats: 0 seats`},
 	}
 	for _, tt := range bad {
-		if res, err := EvaluateZonedElection(OrdinaryRule, tt.zones, units, tt.ballots); err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
+		if res, err := EvaluateZonedElection(OrdinaryRule, Procedure{}, tt.zones, units, tt.ballots); err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, %v; want error with %q", tt.name, res, err, tt.want)
 		}
 	}
@@ -135,12 +135,12 @@ func TestElectionErrors(t *testing.T) {
 		{"more approvals than seats", abc, approvals([]string{"A", "B", "C"}), `ballots[0] (unit "p1"): approves 3 candidates for 2 seats`},
 		{"same candidate twice", abc, approvals([]string{"A", "A"}), `approves "A" twice`},
 		{"unknown candidate", abc, approvals([]string{"D"}), `unknown candidate "D"`},
-		{"duplicate ballot", abc, []ElectionBallot{{"p1", nil}, {"p1", []string{"A"}}}, "duplicate ballot"},
-		{"unknown unit", abc, []ElectionBallot{{"q", nil}}, "unknown unit"},
+		{"duplicate ballot", abc, []ElectionBallot{{Unit: "p1", Candidates: nil}, {Unit: "p1", Candidates: []string{"A"}}}, "duplicate ballot"},
+		{"unknown unit", abc, []ElectionBallot{{Unit: "q", Candidates: nil}}, "unknown unit"},
 		{"duplicate candidate", Election{Seats: 1, Candidates: []string{"A", "A"}}, nil, `election.candidates[1]: duplicate "A"`},
 	}
 	for _, tt := range tests {
-		if res, err := EvaluateElection(OrdinaryRule, tt.e, tenOwners(), tt.ballots); err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
+		if res, err := EvaluateElection(OrdinaryRule, Procedure{}, tt.e, tenOwners(), tt.ballots); err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, %v; want error with %q", tt.name, res, err, tt.want)
 		}
 	}

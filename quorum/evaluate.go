@@ -12,8 +12,11 @@ type Result struct {
 	WhatIf      WhatIf                  `json:"what_if"`
 	Explanation Explanation             `json:"explanation"`
 
-	Rule Rule `json:"-"`
-	Veto Veto `json:"-"` // Mode is never empty here: an absent mode reads as none
+	Rule      Rule      `json:"-"`
+	Veto      Veto      `json:"-"` // Mode is never empty here: an absent mode reads as none
+	Procedure Procedure `json:"-"` // normalized
+
+	otherOptions bool // an option of a choice matter: oppose reads 选其他选项
 }
 
 // ZoneOutcome is the verdict of the rule over one zone's units, and whether
@@ -64,13 +67,60 @@ func EvaluateJSON(data []byte) (*Result, error) {
 
 // Evaluate checks the scenario's consistency (unit ids unique and present,
 // zones present, areas positive, one ballot per known unit, a valid rule,
-// veto mode and veto zones) and decides it overall and per zone. Errors are
-// *InputError and come without a result.
+// veto mode, veto zones and procedure) and decides it overall and per zone,
+// counting non-response and spoiled ballots per the procedure (§3.5).
+// Errors are *InputError and come without a result.
 func Evaluate(s *Scenario) (*Result, error) {
-	if err := s.Rule.Validate(); err != nil {
+	m, err := prepare(s.Rule, s.Veto, s.Procedure, s.Units)
+	if err != nil {
 		return nil, err
 	}
-	veto := s.Veto
+	status, err := m.statuses(s.Ballots)
+	if err != nil {
+		return nil, err
+	}
+	deemedAs := int8(bucketNoChoice)
+	if m.procedure.Nonresponse == NonresponseDeliveredFollowMajority {
+		deemedAs = followMajority
+	}
+	return m.result(status, func(int) (int8, Majority) { return deemedAs, "" }), nil
+}
+
+// matter is what every kind of matter is decided from: the validated
+// arrangement and roll.
+type matter struct {
+	rule      Rule
+	veto      Veto
+	procedure Procedure
+	roll      *roll
+	holds     []bool // per zone: holds a veto
+	counter   *counter
+	// otherOptions: a choice matter's option, whose oppose is the ballots
+	// for other options.
+	otherOptions bool
+}
+
+// settle gives every unit still unballoted, or whose spoiled ballot is
+// excluded, its final status (§3.5): deemed when delivered and the policy
+// deems delivered non-voters to take part, else noBallot.
+func settle[S int8 | int](m *matter, status []S, deemed S) {
+	deeming := m.procedure.Nonresponse != NonresponseNone
+	for u, s := range status {
+		switch {
+		case s != unballoted && s != noBallot:
+		case deeming && m.roll.deliver[u]:
+			status[u] = deemed
+		default:
+			status[u] = noBallot
+		}
+	}
+}
+
+// prepare validates a matter's rule, veto, procedure and units.
+func prepare(rule Rule, veto Veto, p Procedure, units []Unit) (*matter, error) {
+	if err := rule.Validate(); err != nil {
+		return nil, err
+	}
 	switch veto.Mode {
 	case "":
 		veto.Mode = VetoNone
@@ -78,7 +128,11 @@ func Evaluate(s *Scenario) (*Result, error) {
 	default:
 		return nil, inputErr("veto.mode", fmt.Sprintf("unknown veto mode %q: want none, all-zones or zone-rejection", veto.Mode))
 	}
-	r, err := newRoll(s.Units)
+	p, err := p.Normalized()
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRoll(units)
 	if err != nil {
 		return nil, err
 	}
@@ -86,24 +140,38 @@ func Evaluate(s *Scenario) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	buckets, err := r.buckets(s.Ballots)
-	if err != nil {
-		return nil, err
-	}
+	return &matter{rule: rule, veto: veto, procedure: p, roll: r, holds: holds, counter: newCounter(r)}, nil
+}
 
-	c := newCounter(r)
+// result counts the units of each status overall and per zone and applies
+// the veto (§3.2). deemedAs gives, for the population overall (-1) or of
+// zone z, the bucket its deemed units are counted in (or followMajority)
+// and the majority opinion to report, when the caller found it.
+func (m *matter) result(status []int8, deemedAs func(zone int) (int8, Majority)) *Result {
+	r, rule := m.roll, m.rule
+	population := func(members []int32, zone int) Outcome {
+		as, majority := deemedAs(zone)
+		o := m.counter.count(members, status, rule, as)
+		if majority != "" {
+			o.Majority = majority
+		}
+		return o
+	}
 	res := &Result{
-		Overall: c.count(r.all, buckets, s.Rule),
-		Zones:   make(map[string]*ZoneOutcome, len(r.zones)),
-		Rule:    s.Rule,
-		Veto:    veto,
+		Overall:   population(r.all, -1),
+		Zones:     make(map[string]*ZoneOutcome, len(r.zones)),
+		Rule:      rule,
+		Veto:      m.veto,
+		Procedure: m.procedure,
+
+		otherOptions: m.otherOptions,
 	}
 	for z, name := range r.zones {
-		o := c.count(r.byZone[z], buckets, s.Rule)
+		o := population(r.byZone[z], z)
 		res.Zones[name] = &ZoneOutcome{
 			Outcome:   o,
-			HoldsVeto: holds[z],
-			rejects:   o.ParticipationMet && s.Rule.carries(o.Oppose, &o),
+			HoldsVeto: m.holds[z],
+			rejects:   o.ParticipationMet && rule.carries(o.Oppose, &o),
 		}
 	}
 	res.WhatIf = WhatIf{
@@ -111,12 +179,12 @@ func Evaluate(s *Scenario) (*Result, error) {
 		AllZones:      res.passedUnder(VetoAllZones),
 		ZoneRejection: res.passedUnder(VetoZoneRejection),
 	}
-	res.Passed = res.passedUnder(veto.Mode)
+	res.Passed = res.passedUnder(m.veto.Mode)
 	for _, zo := range res.Zones {
-		zo.Vetoed = zo.vetoedUnder(veto.Mode)
+		zo.Vetoed = zo.vetoedUnder(m.veto.Mode)
 	}
 	res.Explanation = res.Explain()
-	return res, nil
+	return res
 }
 
 // passedUnder is §3.2's verdict: overall passed and no veto-holding zone

@@ -434,7 +434,30 @@ func TestInputErrors(t *testing.T) {
 		{"truncated", `{"rules":"ordinary"`, `truncated`},
 		{"array", `[]`, `input: want a JSON object, not array`},
 		{"wrong type", `{"rules":"ordinary","units":{"id":"A"}}`, `units: want a JSON array`},
-		{"wrong field type", `{"rules":"ordinary","units":[{"id":7,"zone":"z","area":"1"}]}`, `units.id: want a JSON string`},
+		{"wrong field type", `{"rules":"ordinary","units":[{"id":7,"zone":"z","area":"1"}]}`, `units[0].id: want a JSON string, not number`},
+		{"unit not an object", `{"rules":"ordinary","units":["A"]}`, `units[0]: want a JSON object, not string`},
+		{"ballots not an array", `{"rules":"ordinary",` + units + `,"ballots":{"unit":"A"}}`, `ballots: want a JSON array, not object`},
+		{"choice not a string", `{"rules":"ordinary",` + units + `,"ballots":[{"unit":"A","choice":1}]}`, `ballots[0] (unit "A").choice: want a JSON string, not number`},
+		{"veto zone not a string", `{"rules":"ordinary","veto":{"mode":"all-zones","zones":[1]},` + units + `}`, `veto.zones[0]: want a JSON string, not number`},
+		// unknown fields, at every level, and fields given twice
+		{"unknown top-level field", `{"rules":"ordinary","note":"round 2",` + units + `}`, `input: unknown field "note"`},
+		{"misspelt top-level field", `{"rules":"ordinary","Units":[]}`, `input: unknown field "Units"`},
+		{"unknown unit field", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","floor":3}]}`, `units[0] (id "A"): unknown field "floor"`},
+		{"misspelt delivered", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","deliverd":true}]}`, `units[0] (id "A"): unknown field "deliverd"`},
+		{"unknown ballot field", `{"rules":"ordinary",` + units + `,"ballots":[{"unit":"A","choice":"agree","channel":"paper"}]}`, `ballots[0] (unit "A"): unknown field "channel"`},
+		{"unknown veto field", `{"rules":"ordinary","veto":{"mode":"none","zone":["z"]},` + units + `}`, `veto: unknown field "zone"`},
+		{"unknown procedure field", `{"rules":"ordinary","procedure":{"nonresponse":"none","deemed":true},` + units + `}`, `procedure: unknown field "deemed"`},
+		{"duplicate field", `{"rules":"ordinary","rules":"major",` + units + `}`, `input: field "rules" given twice`},
+		{"duplicate unit field", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","area":"2"}]}`, `units[0]: field "area" given twice`},
+		// procedure and delivered (§3.5)
+		{"unknown nonresponse", `{"rules":"ordinary","procedure":{"nonresponse":"deemed"},` + units + `}`, `procedure.nonresponse: unknown policy "deemed"`},
+		{"empty nonresponse", `{"rules":"ordinary","procedure":{"nonresponse":""},` + units + `}`, `procedure.nonresponse: unknown policy ""`},
+		{"unknown spoiled", `{"rules":"ordinary","procedure":{"spoiled":"oppose"},` + units + `}`, `procedure.spoiled: unknown policy "oppose"`},
+		{"spoiled not a string", `{"rules":"ordinary","procedure":{"spoiled":true},` + units + `}`, `procedure.spoiled: want a JSON string, not boolean`},
+		{"procedure not an object", `{"rules":"ordinary","procedure":"none",` + units + `}`, `procedure: want a JSON object, not string`},
+		{"delivered string", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","delivered":"true"}]}`, `units[0] (id "A").delivered: want true or false, not "true"`},
+		{"delivered number", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","delivered":1}]}`, `units[0] (id "A").delivered: want true or false, not 1`},
+		{"delivered null", `{"rules":"ordinary","units":[{"id":"A","zone":"z","area":"1","delivered":null}]}`, `units[0] (id "A").delivered: want true or false, not null`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,8 +483,12 @@ func TestInputErrors(t *testing.T) {
 
 func TestLenientInput(t *testing.T) {
 	for _, input := range []string{
-		// unknown fields are ignored
-		`{"rules":"ordinary","note":"round 2","units":[{"id":"A","zone":"z","area":"1","floor":3}],"ballots":[]}`,
+		// every field §4 names, procedure and delivered included
+		`{"rules":"ordinary","veto":{"mode":"all-zones","zones":["z"]},"procedure":{"nonresponse":"delivered-participate","spoiled":"excluded"},` +
+			`"units":[{"id":"A","zone":"z","area":"1","owner":"o","developer_held":false,"delivered":true}],"ballots":[{"unit":"A","choice":"spoiled"}]}`,
+		// absent or null procedure, procedure with one setting: defaults
+		`{"rules":"major","procedure":null,"units":[{"id":"A","zone":"z","area":"1"}]}`,
+		`{"rules":"major","procedure":{"spoiled":"participating"},"units":[{"id":"A","zone":"z","area":"1","delivered":false}]}`,
 		// absent veto, null veto, veto without mode: all mode none
 		`{"rules":"major","veto":null,"units":[{"id":"A","zone":"z","area":"1"}]}`,
 		`{"rules":"major","veto":{"zones":["z"]},"units":[{"id":"A","zone":"z","area":"1"}]}`,

@@ -57,7 +57,7 @@ func TestEvaluateChoice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := EvaluateChoice(tt.rule, tt.mode, brands, tt.units, tt.ballots)
+			res, err := EvaluateChoice(ChoiceMatter{Rule: tt.rule, Mode: tt.mode, Options: brands}, tt.units, tt.ballots)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,8 +65,8 @@ func TestEvaluateChoice(t *testing.T) {
 				t.Errorf("winner %q decided %v, want %q", res.Winner, res.Decided, tt.winner)
 			}
 			for _, o := range res.Options {
-				if o.Agree.Headcount+o.Oppose.Headcount+o.Abstain.Headcount != o.Participating.Headcount {
-					t.Errorf("%s: headcounts do not add up: %+v", o.Option, o.Outcome)
+				if r := o.Result.Overall; r.Agree.Headcount+r.Oppose.Headcount+r.Abstain.Headcount+r.NoChoice.Headcount != r.Participating.Headcount {
+					t.Errorf("%s: headcounts do not add up: %+v", o.Option, r)
 				}
 			}
 		})
@@ -77,14 +77,14 @@ func TestChoiceSplitOwner(t *testing.T) {
 	// One owner picks 蒂森 with one unit and 三菱 with the other, equal areas:
 	// for each option it is agree 100 against oppose 100, so oppose.
 	units := []Unit{{ID: "a", Zone: "z", Area: 10000, Owner: "o"}, {ID: "b", Zone: "z", Area: 10000, Owner: "o"}}
-	res, err := EvaluateChoice(OrdinaryRule, ChoiceApproval, []string{"蒂森", "三菱"}, units,
+	res, err := EvaluateChoice(ChoiceMatter{Rule: OrdinaryRule, Mode: ChoiceApproval, Options: []string{"蒂森", "三菱"}}, units,
 		[]OptionBallot{{"a", "蒂森"}, {"b", "三菱"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range res.Options {
-		if o.Oppose.Headcount != 1 || o.Agree.Area != 10000 {
-			t.Errorf("%s: %+v", o.Option, o.Outcome)
+		if r := o.Result.Overall; r.Oppose.Headcount != 1 || r.Agree.Area != 10000 {
+			t.Errorf("%s: %+v", o.Option, r)
 		}
 	}
 	if res.Decided {
@@ -110,7 +110,7 @@ func TestChoiceErrors(t *testing.T) {
 		{"unknown mode", "ranked", []string{"A"}, nil, `unknown choice mode "ranked"`},
 	}
 	for _, tt := range tests {
-		res, err := EvaluateChoice(OrdinaryRule, tt.mode, tt.options, units, tt.ballots)
+		res, err := EvaluateChoice(ChoiceMatter{Rule: OrdinaryRule, Mode: tt.mode, Options: tt.options}, units, tt.ballots)
 		if err == nil || res != nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, %v; want error with %q", tt.name, res, err, tt.want)
 		}

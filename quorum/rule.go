@@ -74,7 +74,7 @@ func (c Category) Rule() (Rule, error) {
 
 // ParseRule reads a rule as written in the evaluate JSON and in a matter: a
 // preset name ("ordinary", "major") or an object of four fractions, all of
-// which are required. Errors are *InputError naming the offending part under
+// which are required and nothing else allowed. Errors are *InputError naming the offending part under
 // "rules".
 func ParseRule(raw json.RawMessage) (Rule, error) {
 	raw = bytes.TrimSpace(raw)
@@ -94,30 +94,27 @@ func ParseRule(raw json.RawMessage) (Rule, error) {
 	case raw[0] != '{':
 		return Rule{}, inputErr("rules", fmt.Sprintf(`want "ordinary", "major" or an object of fractions, not %s`, raw))
 	}
-	var wire struct {
-		Participation, Approval *struct{ Area, Headcount json.RawMessage }
-	}
-	if err := json.Unmarshal(raw, &wire); err != nil {
-		return Rule{}, inputErr("rules", "malformed rule object: "+err.Error())
+	parts, err := object(raw, "rules", "participation", "approval")
+	if err != nil {
+		return Rule{}, err
 	}
 	var r Rule
-	parts := []struct {
+	for _, p := range []struct {
 		name string
-		wire *struct{ Area, Headcount json.RawMessage }
 		into *Threshold
-	}{
-		{"participation", wire.Participation, &r.Participation},
-		{"approval", wire.Approval, &r.Approval},
-	}
-	for _, p := range parts {
-		if p.wire == nil {
-			return Rule{}, inputErr("rules."+p.name, "missing: want {\"area\": F, \"headcount\": F}")
+	}{{"participation", &r.Participation}, {"approval", &r.Approval}} {
+		item := "rules." + p.name
+		if isNull(parts[p.name]) {
+			return Rule{}, inputErr(item, "missing: want {\"area\": F, \"headcount\": F}")
 		}
-		var err error
-		if p.into.Area, err = fractionField("rules."+p.name+".area", p.wire.Area); err != nil {
+		t, err := object(parts[p.name], item, "area", "headcount")
+		if err != nil {
 			return Rule{}, err
 		}
-		if p.into.Headcount, err = fractionField("rules."+p.name+".headcount", p.wire.Headcount); err != nil {
+		if p.into.Area, err = fractionField(item+".area", t["area"]); err != nil {
+			return Rule{}, err
+		}
+		if p.into.Headcount, err = fractionField(item+".headcount", t["headcount"]); err != nil {
 			return Rule{}, err
 		}
 	}

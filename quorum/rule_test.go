@@ -81,7 +81,7 @@ func TestParseRule(t *testing.T) {
 			t.Errorf("ParseRule(%s) = %v, %v", in, got, err)
 		}
 	}
-	custom := `{"participation":{"area":"3/4","headcount":"2/3"},"approval":{"area":">2/3","headcount":">1/2"},"note":"ignored"}`
+	custom := `{"participation":{"area":"3/4","headcount":"2/3"},"approval":{"area":">2/3","headcount":">1/2"}}`
 	got, err := ParseRule([]byte(custom))
 	want := Rule{Threshold{Fraction{3, 4, false}, Fraction{2, 3, false}}, Threshold{Fraction{2, 3, true}, Fraction{1, 2, true}}}
 	if err != nil || got != want {
@@ -101,6 +101,17 @@ func TestParseRule(t *testing.T) {
 	}
 	if err := (Rule{}).Validate(); err == nil {
 		t.Error("the zero Rule validated")
+	}
+	// A key the rule does not know would be silently ignored otherwise.
+	for in, want := range map[string]string{
+		`{"participation":{"area":"3/4","headcount":"2/3"},"approval":{"area":">2/3","headcount":">1/2"},"note":"x"}`:   `rules: unknown field "note"`,
+		`{"participation":{"area":"3/4","headcount":"2/3","Area":"1/1"},"approval":{"area":">2/3","headcount":">1/2"}}`: `rules.participation: unknown field "Area"`,
+		`{"participation":{"area":"3/4","headcount":"2/3"},"approval":{"area":">2/3","headcount":">1/2","area":"1/1"}}`: `rules.approval: field "area" given twice`,
+		`{"participation":"2/3","approval":{"area":">2/3","headcount":">1/2"}}`:                                         `rules.participation: want a JSON object, not string`,
+	} {
+		if _, err := ParseRule([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRule(%s) = %v, want %q", in, err, want)
+		}
 	}
 }
 

@@ -2,11 +2,12 @@ package quorum
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 )
 
 // Choice is what a ballot says on an approve matter.
@@ -18,7 +19,7 @@ const (
 	Agree   Choice = iota + 1 // 同意
 	Oppose                    // 反对
 	Abstain                   // 弃权
-	Spoiled                   // 废票: a paper ballot that cannot be read; counted as abstain
+	Spoiled                   // 废票: a paper ballot that cannot be read; counted per Procedure.Spoiled
 )
 
 var choiceNames = [...]string{Agree: "agree", Oppose: "oppose", Abstain: "abstain", Spoiled: "spoiled"}
@@ -75,8 +76,13 @@ type Unit struct {
 	// hold nothing else in the scenario and voted alike: the form in which
 	// package tally hands over a large estate's single-unit owners, so that
 	// deciding costs per group, not per unit. Such a unit has no Owner and
-	// is not developer-held. Scenario JSON never sets it.
+	// is not developer-held. Scenario JSON never sets it. The owners must
+	// also share Delivered, as they share a ballot.
 	Persons int
+	// Delivered: the unit's ballot was effectively delivered (a verified
+	// delivery record, DESIGN.md §5.1), so under a non-response policy
+	// other than none the unit takes part without a ballot (§3.5).
+	Delivered bool
 }
 
 // Ballot is the counted ballot of one unit.
@@ -109,107 +115,287 @@ type Veto struct {
 
 // Scenario is the complete input of an evaluation: the §4 JSON, decoded.
 type Scenario struct {
-	Rule    Rule
-	Veto    Veto
-	Units   []Unit
-	Ballots []Ballot
+	Rule      Rule
+	Veto      Veto
+	Procedure Procedure // the zero Procedure is §3.5's default
+	Units     []Unit
+	Ballots   []Ballot
 }
 
-// wire types of the §4 JSON. Areas and choices are kept raw so that errors
-// name the unit or ballot they belong to.
-type (
-	wireScenario struct {
-		Rules   json.RawMessage `json:"rules"`
-		Veto    *wireVeto       `json:"veto"`
-		Units   []wireUnit      `json:"units"`
-		Ballots []wireBallot    `json:"ballots"`
-	}
-	wireVeto struct {
-		Mode  string   `json:"mode"`
-		Zones []string `json:"zones"`
-	}
-	wireUnit struct {
-		ID            string          `json:"id"`
-		Zone          string          `json:"zone"`
-		Area          json.RawMessage `json:"area"`
-		Owner         string          `json:"owner"`
-		DeveloperHeld bool            `json:"developer_held"`
-	}
-	wireBallot struct {
-		Unit   string `json:"unit"`
-		Choice string `json:"choice"`
-	}
-)
-
-// ParseScenario decodes the §4 JSON: one object, nothing after it. Unknown
-// fields are ignored, so a scenario may carry notes for people; everything
-// the verdict depends on is checked, here for syntax and by Evaluate for
-// consistency. A missing veto, or a veto without a mode, is mode none.
-// Errors are *InputError.
+// ParseScenario decodes the §4 JSON: one object, nothing after it. Every
+// key must be one §4 names, spelt exactly and given once, at every level: a
+// misspelt "delivered" silently ignored would change a verdict, so unknown
+// fields are refused rather than kept as notes. Everything the verdict
+// depends on is checked, here for syntax and by Evaluate for consistency. A
+// missing veto, or a veto without a mode, is mode none; a missing procedure
+// is §3.5's default. Errors are *InputError naming the offending item.
 func ParseScenario(data []byte) (*Scenario, error) {
-	var w wireScenario
+	var raw json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&w); err != nil {
+	if err := dec.Decode(&raw); err != nil {
 		return nil, jsonErr(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, inputErr("input", fmt.Sprintf("unexpected data after the JSON object at byte %d", dec.InputOffset()))
 	}
-	rule, err := ParseRule(w.Rules)
+	top, err := object(raw, "input", "rules", "veto", "procedure", "units", "ballots")
 	if err != nil {
 		return nil, err
 	}
-	s := &Scenario{
-		Rule:    rule,
-		Units:   make([]Unit, len(w.Units)),
-		Ballots: make([]Ballot, len(w.Ballots)),
+	s := &Scenario{}
+	if s.Rule, err = ParseRule(top["rules"]); err != nil {
+		return nil, err
 	}
-	if w.Veto != nil {
-		s.Veto = Veto{Mode: VetoMode(w.Veto.Mode), Zones: w.Veto.Zones}
+	if s.Veto, err = parseVeto(top["veto"]); err != nil {
+		return nil, err
 	}
-	for i, u := range w.Units {
-		area, err := parseAreaJSON(u.Area)
-		if err != nil {
-			return nil, inputErr(unitItem(i, u.ID), err.Error())
+	if s.Procedure, err = parseProcedure(top["procedure"]); err != nil {
+		return nil, err
+	}
+	units, err := array(top["units"], "units")
+	if err != nil {
+		return nil, err
+	}
+	s.Units = make([]Unit, len(units))
+	for i, raw := range units {
+		if s.Units[i], err = parseUnit(i, raw); err != nil {
+			return nil, err
 		}
-		s.Units[i] = Unit{ID: u.ID, Zone: u.Zone, Area: area, Owner: u.Owner, DeveloperHeld: u.DeveloperHeld}
 	}
-	for i, b := range w.Ballots {
-		c, err := ParseChoice(b.Choice)
-		if err != nil {
-			return nil, inputErr(ballotItem(i, b.Unit), err.Error())
+	ballots, err := array(top["ballots"], "ballots")
+	if err != nil {
+		return nil, err
+	}
+	s.Ballots = make([]Ballot, len(ballots))
+	for i, raw := range ballots {
+		if s.Ballots[i], err = parseBallot(i, raw); err != nil {
+			return nil, err
 		}
-		s.Ballots[i] = Ballot{Unit: b.Unit, Choice: c}
 	}
 	return s, nil
 }
 
-// jsonErr turns a decoding error into a one-line InputError with the byte
-// offset, since encoding/json's own messages name Go types.
+func parseVeto(raw json.RawMessage) (Veto, error) {
+	f, err := object(raw, "veto", "mode", "zones")
+	if err != nil {
+		return Veto{}, err
+	}
+	mode, err := text(f["mode"], "veto.mode")
+	if err != nil {
+		return Veto{}, err
+	}
+	zones, err := array(f["zones"], "veto.zones")
+	if err != nil {
+		return Veto{}, err
+	}
+	v := Veto{Mode: VetoMode(mode)}
+	for i, raw := range zones {
+		z, err := text(raw, fmt.Sprintf("veto.zones[%d]", i))
+		if err != nil {
+			return Veto{}, err
+		}
+		v.Zones = append(v.Zones, z)
+	}
+	return v, nil
+}
+
+// parseProcedure reads §3.5's settings; a policy given must be named, an
+// empty string being no policy.
+func parseProcedure(raw json.RawMessage) (Procedure, error) {
+	f, err := object(raw, "procedure", "nonresponse", "spoiled")
+	if err != nil {
+		return Procedure{}, err
+	}
+	var p Procedure
+	for _, setting := range []struct {
+		key  string
+		into *string
+		want string
+	}{
+		{"nonresponse", (*string)(&p.Nonresponse), "none, delivered-participate or delivered-follow-majority"},
+		{"spoiled", (*string)(&p.Spoiled), "abstain, participating or excluded"},
+	} {
+		item := "procedure." + setting.key
+		raw, given := f[setting.key]
+		if !given {
+			continue
+		}
+		if *setting.into, err = text(raw, item); err != nil {
+			return Procedure{}, err
+		}
+		if *setting.into == "" {
+			return Procedure{}, inputErr(item, fmt.Sprintf(`unknown policy "": want %s`, setting.want))
+		}
+	}
+	return p, nil
+}
+
+func parseUnit(i int, raw json.RawMessage) (Unit, error) {
+	f, id, item, err := element(raw, "units", i, unitItem, "id", "zone", "area", "owner", "developer_held", "delivered")
+	if err != nil {
+		return Unit{}, err
+	}
+	u := Unit{ID: id}
+	if u.Zone, err = text(f["zone"], item+".zone"); err != nil {
+		return Unit{}, err
+	}
+	if u.Area, err = parseAreaJSON(f["area"]); err != nil {
+		return Unit{}, inputErr(item, err.Error())
+	}
+	if u.Owner, err = text(f["owner"], item+".owner"); err != nil {
+		return Unit{}, err
+	}
+	if u.DeveloperHeld, err = boolean(f["developer_held"], item+".developer_held", true); err != nil {
+		return Unit{}, err
+	}
+	if u.Delivered, err = boolean(f["delivered"], item+".delivered", false); err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+func parseBallot(i int, raw json.RawMessage) (Ballot, error) {
+	f, unit, item, err := element(raw, "ballots", i, ballotItem, "unit", "choice")
+	if err != nil {
+		return Ballot{}, err
+	}
+	choice, err := text(f["choice"], item+".choice")
+	if err != nil {
+		return Ballot{}, err
+	}
+	c, err := ParseChoice(choice)
+	if err != nil {
+		return Ballot{}, inputErr(item, err.Error())
+	}
+	return Ballot{Unit: unit, Choice: c}, nil
+}
+
+// element reads the i-th object of list, whose first key identifies it: its
+// fields, that key's value and the item, as name writes it, that messages
+// about it name.
+func element(raw json.RawMessage, list string, i int, name func(int, string) string, keys ...string) (fields map[string]json.RawMessage, id, item string, err error) {
+	at := fmt.Sprintf("%s[%d]", list, i)
+	if fields, err = object(raw, at); err != nil {
+		return nil, "", "", err
+	}
+	if id, err = text(fields[keys[0]], at+"."+keys[0]); err != nil {
+		return nil, "", "", err
+	}
+	item = name(i, id)
+	return fields, id, item, known(fields, item, keys...)
+}
+
+// object reads a JSON object (null or absent reads as empty) whose keys are
+// unique; when keys are given, they are the only ones allowed. The values
+// are returned raw.
+func object(raw json.RawMessage, item string, keys ...string) (map[string]json.RawMessage, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, inputErr(item, "want a JSON object, not "+kindOf(raw))
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.Token() // the '{' just checked
+	fields := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonErr(err)
+		}
+		key := tok.(string) // raw is valid JSON: an object's tokens start with a key
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, jsonErr(err)
+		}
+		if _, dup := fields[key]; dup {
+			return nil, inputErr(item, fmt.Sprintf("field %q given twice", key))
+		}
+		fields[key] = v
+	}
+	if len(keys) > 0 {
+		return fields, known(fields, item, keys...)
+	}
+	return fields, nil
+}
+
+// known refuses a field that is not among keys, naming it and them.
+func known(fields map[string]json.RawMessage, item string, keys ...string) error {
+	for key := range fields {
+		if !slices.Contains(keys, key) {
+			return inputErr(item, fmt.Sprintf("unknown field %q: want %s", key, strings.Join(keys, ", ")))
+		}
+	}
+	return nil
+}
+
+// array reads a JSON array (null or absent reads as empty) into its raw
+// elements.
+func array(raw json.RawMessage, item string) ([]json.RawMessage, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var elems []json.RawMessage
+	if raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+		return nil, inputErr(item, "want a JSON array, not "+kindOf(raw))
+	}
+	return elems, nil
+}
+
+// text reads a JSON string; null or absent reads as "".
+func text(raw json.RawMessage, item string) (string, error) {
+	var s string
+	if !isNull(raw) && (raw[0] != '"' || json.Unmarshal(raw, &s) != nil) {
+		return "", inputErr(item, "want a JSON string, not "+kindOf(raw))
+	}
+	return s, nil
+}
+
+// boolean reads true or false, absent reading as false; null reads as false
+// only where nullOK (developer_held always took it; delivered must be a
+// boolean, §4).
+func boolean(raw json.RawMessage, item string, nullOK bool) (bool, error) {
+	switch {
+	case raw == nil || (nullOK && isNull(raw)):
+		return false, nil
+	case string(raw) == "true":
+		return true, nil
+	case string(raw) == "false":
+		return false, nil
+	}
+	return false, inputErr(item, fmt.Sprintf("want true or false, not %s", raw))
+}
+
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+// kindOf names the JSON kind of a valid value.
+func kindOf(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// jsonErr turns a syntax error into a one-line InputError with the byte
+// offset.
 func jsonErr(err error) error {
 	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
 		return inputErr("input", fmt.Sprintf("invalid JSON at byte %d: %v", syntax.Offset, syntax))
-	case errors.As(err, &typ):
-		return inputErr(cmp.Or(typ.Field, "input"), fmt.Sprintf("want a JSON %s, not %s (byte %d)", jsonKind(typ.Type.Kind().String()), typ.Value, typ.Offset))
 	case errors.Is(err, io.EOF):
 		return inputErr("input", "empty: want a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return inputErr("input", "truncated or invalid JSON")
 	}
 	return inputErr("input", err.Error())
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "struct", "map":
-		return "object"
-	case "slice", "array":
-		return "array"
-	case "bool":
-		return "boolean"
-	}
-	return goKind
 }

@@ -260,7 +260,8 @@ func Compute(ctx context.Context, q sqlx.QueryerContext, info postgres.ClosingIn
 		if in == nil {
 			in = &Inputs{MatterID: cons.Matters[i].ID}
 		}
-		return Decide(&doc.Matters[i], veto, cons.Matters[i].ChoiceMode, in.Units, in.Ballots)
+		// No rules of procedure are frozen into a consultation yet: §3.5's defaults.
+		return Decide(&doc.Matters[i], veto, quorum.Procedure{}, cons.Matters[i].ChoiceMode, in.Units, in.Ballots)
 	})
 	if err != nil {
 		return nil, err

@@ -90,7 +90,7 @@ func TestCloseFreezesTheQuorumVerdict(t *testing.T) {
 	for unit, cs := range e.Choices(1) {
 		obs = append(obs, quorum.OptionBallot{Unit: unit, Option: cs[0]})
 	}
-	wantChoice, err := quorum.EvaluateChoice(quorum.MajorRule, quorum.ChoiceApproval, []string{"蒂森", "三菱"}, units, obs)
+	wantChoice, err := quorum.EvaluateChoice(quorum.ChoiceMatter{Rule: quorum.MajorRule, Mode: quorum.ChoiceApproval, Veto: veto, Options: []string{"蒂森", "三菱"}}, units, obs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestCloseFreezesTheQuorumVerdict(t *testing.T) {
 		t.Fatal("matter 2 has no choice result")
 	}
 	for _, o := range wantChoice.Options {
-		sameJSON(t, "option "+o.Option, gotChoice.Options[o.Option].Overall, o.Outcome)
+		sameJSON(t, "option "+o.Option, gotChoice.Options[o.Option], o.Result)
 	}
 	if gotChoice.Decided != wantChoice.Decided || gotChoice.Winner != wantChoice.Winner {
 		t.Errorf("choice: got decided %v winner %q, quorum says %v %q", gotChoice.Decided, gotChoice.Winner, wantChoice.Decided, wantChoice.Winner)
@@ -116,7 +116,7 @@ func TestCloseFreezesTheQuorumVerdict(t *testing.T) {
 		}
 		ebs = append(ebs, quorum.ElectionBallot{Unit: unit, Candidates: cands})
 	}
-	wantEl, err := quorum.EvaluateElection(quorum.OrdinaryRule, quorum.Election{Seats: 2, Candidates: []string{tallytest.Candidate1, tallytest.Candidate2, tallytest.Candidate3}}, units, ebs)
+	wantEl, err := quorum.EvaluateElection(quorum.OrdinaryRule, quorum.Procedure{}, quorum.Election{Seats: 2, Candidates: []string{tallytest.Candidate1, tallytest.Candidate2, tallytest.Candidate3}}, units, ebs)
 	if err != nil {
 		t.Fatal(err)
 	}

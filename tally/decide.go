@@ -19,16 +19,16 @@ type MatterBallot struct {
 }
 
 // Decide fills m.Result: the quorum package's verdict on the matter over
-// the population units, under the consultation's veto arrangement.
+// the population units, under the consultation's veto arrangement and
+// rules of procedure p (DESIGN §3.5; units carry Delivered).
 //
-// A choice matter is decided by quorum.EvaluateChoice; each option's §4
-// object comes from quorum.Evaluate with the option's ballots as agree, and
-// a winner vetoed by a zone leaves the matter undecided (in approval mode;
-// plurality is advisory and ignores vetoes). An election is decided by
-// quorum.EvaluateElection; electing the committee concerns the whole
-// scope, so zones are shown for information (veto mode none) and never
-// block a seat.
-func Decide(m *Matter, veto quorum.Veto, mode quorum.ChoiceMode, units []quorum.Unit, ballots []MatterBallot) error {
+// A choice matter is decided by quorum.EvaluateChoice, which gives each
+// option's §4 object with the zone veto of §3.2: a winner vetoed by a zone
+// leaves the matter undecided (in approval mode; plurality is advisory and
+// ignores vetoes). An election is decided by quorum.EvaluateElection;
+// elections take no zone veto (zones are represented by per-zone seats), so
+// zones are shown for information (veto mode none) and never block a seat.
+func Decide(m *Matter, veto quorum.Veto, p quorum.Procedure, mode quorum.ChoiceMode, units []quorum.Unit, ballots []MatterBallot) error {
 	switch m.Kind {
 	case KindApprove:
 		bs := make([]quorum.Ballot, len(ballots))
@@ -42,22 +42,22 @@ func Decide(m *Matter, veto quorum.Veto, mode quorum.ChoiceMode, units []quorum.
 			}
 			bs[i] = quorum.Ballot{Unit: b.Unit, Choice: c}
 		}
-		r, err := quorum.Evaluate(&quorum.Scenario{Rule: m.Rule, Veto: veto, Units: units, Ballots: bs})
+		r, err := quorum.Evaluate(&quorum.Scenario{Rule: m.Rule, Veto: veto, Procedure: p, Units: units, Ballots: bs})
 		if err != nil {
 			return fmt.Errorf("tally: matter %d: %w", m.ID, err)
 		}
 		m.Result = r
 	case KindChoice:
-		return decideChoice(m, veto, mode, units, ballots)
+		return decideChoice(m, veto, p, mode, units, ballots)
 	case KindElection:
-		return decideElection(m, units, ballots)
+		return decideElection(m, p, units, ballots)
 	default:
 		return fmt.Errorf("tally: matter %d: unknown kind %q", m.ID, m.Kind)
 	}
 	return nil
 }
 
-func decideChoice(m *Matter, veto quorum.Veto, mode quorum.ChoiceMode, units []quorum.Unit, ballots []MatterBallot) error {
+func decideChoice(m *Matter, veto quorum.Veto, p quorum.Procedure, mode quorum.ChoiceMode, units []quorum.Unit, ballots []MatterBallot) error {
 	if mode == "" {
 		mode = quorum.ChoiceApproval
 	}
@@ -68,61 +68,43 @@ func decideChoice(m *Matter, veto quorum.Veto, mode quorum.ChoiceMode, units []q
 		}
 		obs[i] = quorum.OptionBallot{Unit: b.Unit, Option: b.Choices[0]}
 	}
-	cr, err := quorum.EvaluateChoice(m.Rule, mode, m.Options, units, obs)
+	cm := quorum.ChoiceMatter{Rule: m.Rule, Mode: mode, Veto: veto, Procedure: p, Options: m.Options}
+	cr, err := quorum.EvaluateChoice(cm, units, obs)
 	if err != nil {
 		return fmt.Errorf("tally: matter %d: %w", m.ID, err)
 	}
-	res := &ChoiceResult{Mode: mode, Options: make(map[string]*quorum.Result, len(m.Options))}
-	results := make([]*quorum.Result, len(m.Options))
-	err = parallel(len(m.Options), func(k int) error {
-		opt := m.Options[k]
-		bs := make([]quorum.Ballot, len(obs))
-		for i, b := range obs {
-			c := quorum.Oppose
-			switch b.Option {
-			case opt:
-				c = quorum.Agree
-			case "abstain", "spoiled":
-				c = quorum.Abstain
-			}
-			bs[i] = quorum.Ballot{Unit: b.Unit, Choice: c}
-		}
-		r, err := quorum.Evaluate(&quorum.Scenario{Rule: m.Rule, Veto: veto, Units: units, Ballots: bs})
-		if err != nil {
-			return fmt.Errorf("tally: matter %d, option %q: %w", m.ID, opt, err)
-		}
-		results[k] = r
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for k, opt := range m.Options {
-		res.Options[opt] = results[k]
-	}
-	if cr.Decided && (mode == quorum.ChoicePlurality || res.Options[cr.Winner].Passed) {
-		res.Decided, res.Winner = true, cr.Winner
+	res := &ChoiceResult{Mode: mode, Options: make(map[string]*quorum.Result, len(cr.Options)), Decided: cr.Decided, Winner: cr.Winner}
+	for _, o := range cr.Options {
+		res.Options[o.Option] = o.Result
 	}
 	m.Result = res
 	return nil
 }
 
-func decideElection(m *Matter, units []quorum.Unit, ballots []MatterBallot) error {
+func decideElection(m *Matter, p quorum.Procedure, units []quorum.Unit, ballots []MatterBallot) error {
 	ebs := make([]quorum.ElectionBallot, len(ballots))
 	for i, b := range ballots {
-		var cands []string
+		eb := quorum.ElectionBallot{Unit: b.Unit}
 		for _, c := range b.Choices {
-			if c != "abstain" && c != "spoiled" {
-				cands = append(cands, c)
+			switch c {
+			case "spoiled":
+				eb.Spoiled = true
+			case "abstain":
+			default:
+				eb.Candidates = append(eb.Candidates, c)
 			}
 		}
-		ebs[i] = quorum.ElectionBallot{Unit: b.Unit, Candidates: cands}
+		ebs[i] = eb
+	}
+	// An election has no single majority opinion to follow (§3.5).
+	if p.Nonresponse == quorum.NonresponseDeliveredFollowMajority {
+		p.Nonresponse = quorum.NonresponseDeliveredParticipate
 	}
 	seats := m.Seats
 	if seats < 1 {
 		seats = 1
 	}
-	er, err := quorum.EvaluateElection(m.Rule, quorum.Election{Seats: seats, Candidates: m.Options}, units, ebs)
+	er, err := quorum.EvaluateElection(m.Rule, p, quorum.Election{Seats: seats, Candidates: m.Options}, units, ebs)
 	if err != nil {
 		return fmt.Errorf("tally: matter %d: %w", m.ID, err)
 	}
@@ -139,15 +121,17 @@ func decideElection(m *Matter, units []quorum.Unit, ballots []MatterBallot) erro
 		bs := make([]quorum.Ballot, len(ebs))
 		for i, b := range ebs {
 			c := quorum.Abstain
-			if len(b.Candidates) > 0 {
+			switch {
+			case b.Spoiled:
+				c = quorum.Spoiled
+			case slices.Contains(b.Candidates, co.Candidate):
+				c = quorum.Agree
+			case len(b.Candidates) > 0:
 				c = quorum.Oppose
-				if slices.Contains(b.Candidates, co.Candidate) {
-					c = quorum.Agree
-				}
 			}
 			bs[i] = quorum.Ballot{Unit: b.Unit, Choice: c}
 		}
-		r, err := quorum.Evaluate(&quorum.Scenario{Rule: m.Rule, Units: units, Ballots: bs})
+		r, err := quorum.Evaluate(&quorum.Scenario{Rule: m.Rule, Procedure: p, Units: units, Ballots: bs})
 		if err != nil {
 			return fmt.Errorf("tally: matter %d, candidate %q: %w", m.ID, co.Candidate, err)
 		}

@@ -202,7 +202,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 				rb = append(rb, quorum.OptionBallot{Unit: u, Option: cs[0]})
 			}
 			for _, mode := range []quorum.ChoiceMode{quorum.ChoiceApproval, quorum.ChoicePlurality} {
-				want, err := quorum.EvaluateChoice(rule, mode, m.Options, rawUnits, rb)
+				want, err := quorum.EvaluateChoice(quorum.ChoiceMatter{Rule: rule, Mode: mode, Options: m.Options}, rawUnits, rb)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -210,7 +210,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := quorum.EvaluateChoice(rule, mode, m.Options, in.Units, ob)
+				got, err := quorum.EvaluateChoice(quorum.ChoiceMatter{Rule: rule, Mode: mode, Options: m.Options}, in.Units, ob)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -228,11 +228,11 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 				rb = append(rb, quorum.ElectionBallot{Unit: u, Candidates: cands})
 			}
 			e := quorum.Election{Seats: m.Seats, Candidates: m.Options}
-			want, err := quorum.EvaluateElection(rule, e, rawUnits, rb)
+			want, err := quorum.EvaluateElection(rule, quorum.Procedure{}, e, rawUnits, rb)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := quorum.EvaluateElection(rule, e, in.Units, in.ElectionBallots())
+			got, err := quorum.EvaluateElection(rule, quorum.Procedure{}, e, in.Units, in.ElectionBallots())
 			if err != nil {
 				t.Fatal(err)
 			}
