@@ -112,9 +112,11 @@ func TestPropertyZonesAddUp(t *testing.T) {
 		heads := 0
 		ok := true
 		for _, z := range append([]Outcome{res.Overall}, zoneOutcomes(res)...) {
-			// every participant is counted under exactly one choice
-			ok = ok && z.Agree.Headcount+z.Oppose.Headcount+z.Abstain.Headcount == z.Participating.Headcount &&
-				z.Agree.Area+z.Oppose.Area+z.Abstain.Area == z.Participating.Area
+			// every participant is counted under exactly one bucket, and
+			// deemed figures are part of the participating ones
+			ok = ok && z.Agree.Headcount+z.Oppose.Headcount+z.Abstain.Headcount+z.NoChoice.Headcount == z.Participating.Headcount &&
+				z.Agree.Area+z.Oppose.Area+z.Abstain.Area+z.NoChoice.Area == z.Participating.Area &&
+				z.Deemed.Headcount <= z.Participating.Headcount && z.Deemed.Area <= z.Participating.Area
 		}
 		for _, z := range res.Zones {
 			area += z.Eligible.Area
@@ -139,9 +141,10 @@ func zoneOutcomes(res *Result) []Outcome {
 	return out
 }
 
-// Owner-less units of one zone and one choice (or none) are interchangeable
-// persons, so merging them into one unit standing for as many persons
-// (Unit.Persons, as package tally does for large estates) changes nothing.
+// Owner-less units of one zone, one choice (or none) and one delivery state
+// are interchangeable persons, so merging them into one unit standing for as
+// many persons (Unit.Persons, as package tally does for large estates)
+// changes nothing, under every procedure.
 func TestPropertyAggregatedPersonsCountAlike(t *testing.T) {
 	check := func(g randomScenario) bool {
 		want := mustEvaluate(t, g.Scenario)
@@ -150,11 +153,12 @@ func TestPropertyAggregatedPersonsCountAlike(t *testing.T) {
 			choice[b.Unit] = b.Choice
 		}
 		type key struct {
-			zone   string
-			choice Choice
+			zone      string
+			choice    Choice
+			delivered bool
 		}
 		merged := map[key]int{} // index into s.Units
-		s := &Scenario{Rule: g.Rule, Veto: g.Veto}
+		s := &Scenario{Rule: g.Rule, Veto: g.Veto, Procedure: g.Procedure}
 		for _, u := range g.Units {
 			if u.Owner != "" || u.DeveloperHeld {
 				s.Units = append(s.Units, u)
@@ -163,12 +167,12 @@ func TestPropertyAggregatedPersonsCountAlike(t *testing.T) {
 				}
 				continue
 			}
-			k := key{u.Zone, choice[u.ID]}
+			k := key{u.Zone, choice[u.ID], u.Delivered}
 			i, ok := merged[k]
 			if !ok {
 				i = len(s.Units)
 				merged[k] = i
-				s.Units = append(s.Units, Unit{ID: "agg-" + u.ID, Zone: u.Zone})
+				s.Units = append(s.Units, Unit{ID: "agg-" + u.ID, Zone: u.Zone, Delivered: u.Delivered})
 				if k.choice != 0 {
 					s.Ballots = append(s.Ballots, Ballot{Unit: "agg-" + u.ID, Choice: k.choice})
 				}
@@ -177,6 +181,46 @@ func TestPropertyAggregatedPersonsCountAlike(t *testing.T) {
 			s.Units[i].Persons++
 		}
 		return reflect.DeepEqual(mustEvaluate(t, s), want)
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+// Deeming delivered owners to take part never lowers participation: a
+// non-response policy against none, and one more delivered unit under the
+// same policy, overall and in every zone, under the same spoiled policy.
+func TestPropertyDeemedNeverLowersParticipation(t *testing.T) {
+	notLower := func(b, a Outcome) bool {
+		return a.Participating.Area >= b.Participating.Area &&
+			a.Participating.Headcount >= b.Participating.Headcount &&
+			(a.ParticipationMet || !b.ParticipationMet)
+	}
+	compare := func(before, after *Result) bool {
+		ok := notLower(before.Overall, after.Overall)
+		for name, z := range before.Zones {
+			ok = ok && notLower(z.Outcome, after.Zones[name].Outcome)
+		}
+		return ok
+	}
+	check := func(g randomScenario, pick uint, follow bool) bool {
+		none := clone(g.Scenario)
+		none.Procedure.Nonresponse = NonresponseNone
+		deeming := clone(g.Scenario)
+		deeming.Procedure.Nonresponse = NonresponseDeliveredParticipate
+		if follow {
+			deeming.Procedure.Nonresponse = NonresponseDeliveredFollowMajority
+		}
+		ok := compare(mustEvaluate(t, none), mustEvaluate(t, deeming))
+		if len(deeming.Units) > 0 {
+			more := clone(deeming)
+			more.Units[pick%uint(len(more.Units))].Delivered = true
+			ok = ok && compare(mustEvaluate(t, deeming), mustEvaluate(t, more))
+		}
+		if !ok {
+			t.Logf("participation fell in %+v", g.Scenario)
+		}
+		return ok
 	}
 	if err := quick.Check(check, quickConfig); err != nil {
 		t.Error(err)

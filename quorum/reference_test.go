@@ -10,9 +10,11 @@ import (
 	"testing/quick"
 )
 
-// referenceEvaluate is DESIGN.md §3.1–3.2 transcribed as plainly as possible
-// (string-keyed maps, math/big), to check the optimised Evaluate against. It
-// assumes valid input.
+// referenceEvaluate is DESIGN.md §3.1–3.2 as it stood before §3.5 (every
+// spoiled ballot an abstention, no deemed owners), transcribed as plainly as
+// possible (string-keyed maps, math/big): the old evaluation, which Evaluate
+// must still give without a non-response policy. It assumes valid input and
+// ignores the scenario's procedure and delivered flags.
 func referenceEvaluate(s *Scenario) (passed bool, overall Outcome, zones map[string]ZoneOutcome, whatIf map[VetoMode]bool) {
 	ballots := map[string]Choice{}
 	for _, b := range s.Ballots {
@@ -130,8 +132,10 @@ func referenceReached(f Fraction, part, whole int64) bool {
 
 // randomScenario is a valid scenario drawn to hit the rules' corners: few
 // zones, owners holding several units across zones, owner keys equal to
-// other units' ids, developer units, boundary-prone areas, every choice,
-// custom rules with small denominators and every veto arrangement.
+// other units' ids, developer units, boundary-prone areas (equal areas make
+// ties in the majority opinion common), every choice, delivered and
+// undelivered units, every procedure (defaults included), custom rules with
+// small denominators and every veto arrangement.
 type randomScenario struct{ *Scenario }
 
 func (randomScenario) Generate(r *rand.Rand, size int) reflect.Value {
@@ -158,10 +162,15 @@ func (randomScenario) Generate(r *rand.Rand, size int) reflect.Value {
 		default:
 			u.Area = Area(1 + r.Intn(30000))
 		}
+		u.Delivered = r.Intn(2) == 0
 		s.Units = append(s.Units, u)
-		if r.Intn(10) < 7 {
+		if r.Intn(10) < 6 {
 			s.Ballots = append(s.Ballots, Ballot{Unit: u.ID, Choice: Choice(1 + r.Intn(4))})
 		}
+	}
+	s.Procedure = Procedure{
+		Nonresponse: [...]Nonresponse{"", NonresponseNone, NonresponseDeliveredParticipate, NonresponseDeliveredFollowMajority}[r.Intn(4)],
+		Spoiled:     [...]SpoiledPolicy{"", SpoiledAbstain, SpoiledParticipating, SpoiledExcluded}[r.Intn(4)],
 	}
 	s.Veto.Mode = [...]VetoMode{"", VetoNone, VetoAllZones, VetoZoneRejection}[r.Intn(4)]
 	if r.Intn(2) == 0 && n > 0 {
@@ -188,26 +197,232 @@ func randomRule(r *rand.Rand) Rule {
 
 var quickConfig = &quick.Config{MaxCount: 2000}
 
+// reference35 is §3.5 (with §3.1–3.2) transcribed as plainly as possible,
+// independently of Evaluate: each unit's status spelt out, the majority
+// opinion found by comparing every pair of choices, persons as strings.
+func reference35(s *Scenario) (passed bool, overall Outcome, zones map[string]ZoneOutcome, whatIf map[VetoMode]bool) {
+	nonresponse, spoiled := s.Procedure.Nonresponse, s.Procedure.Spoiled
+	if nonresponse == "" {
+		nonresponse = "none"
+	}
+	if spoiled == "" {
+		spoiled = "abstain"
+	}
+	// status per unit: "agree", "oppose", "abstain", "no_choice", "deemed" or "out"
+	ballot := map[string]Choice{}
+	for _, b := range s.Ballots {
+		ballot[b.Unit] = b.Choice
+	}
+	status := map[string]string{}
+	for _, u := range s.Units {
+		c, voted := ballot[u.ID]
+		switch {
+		case voted && c != Spoiled:
+			status[u.ID] = c.String()
+		case voted && spoiled == "abstain":
+			status[u.ID] = "abstain"
+		case voted && spoiled == "participating":
+			status[u.ID] = "no_choice"
+		case u.Delivered && nonresponse != "none":
+			status[u.ID] = "deemed"
+		default:
+			status[u.ID] = "out"
+		}
+	}
+	evaluate := func(units []Unit) Outcome {
+		return reference35Outcome(s.Rule, nonresponse == "delivered-follow-majority", units, status)
+	}
+	overall = evaluate(s.Units)
+	byZone := map[string][]Unit{}
+	for _, u := range s.Units {
+		byZone[u.Zone] = append(byZone[u.Zone], u)
+	}
+	zones = map[string]ZoneOutcome{}
+	for name, units := range byZone {
+		zones[name] = ZoneOutcome{Outcome: evaluate(units), HoldsVeto: len(s.Veto.Zones) == 0 || slices.Contains(s.Veto.Zones, name)}
+	}
+	whatIf = map[VetoMode]bool{}
+	for _, mode := range VetoModes {
+		whatIf[mode] = overall.Passed
+		for _, z := range zones {
+			if referenceVetoed(s.Rule, mode, z) {
+				whatIf[mode] = false
+			}
+		}
+	}
+	mode := s.Veto.Mode
+	if mode == "" {
+		mode = VetoNone
+	}
+	for name, z := range zones {
+		z.Vetoed = referenceVetoed(s.Rule, mode, z)
+		zones[name] = z
+	}
+	return whatIf[mode], overall, zones, whatIf
+}
+
+func referenceVetoed(rule Rule, mode VetoMode, z ZoneOutcome) bool {
+	switch {
+	case !z.HoldsVeto || mode == VetoNone:
+		return false
+	case mode == VetoAllZones:
+		return !z.Passed
+	}
+	return z.ParticipationMet && z.Participating.Headcount > 0 &&
+		referenceReached(rule.Approval.Area, int64(z.Oppose.Area), int64(z.Participating.Area)) &&
+		referenceReached(rule.Approval.Headcount, int64(z.Oppose.Headcount), int64(z.Participating.Headcount))
+}
+
+// referenceHeadChoice is the §3.1/§3.5 rule for one person: the bucket with
+// the most area, ties going to the earliest of order.
+func referenceHeadChoice(areas map[string]Area) string {
+	best := ""
+	for _, b := range []string{"oppose", "abstain", "no_choice", "agree"} {
+		if areas[b] > 0 && (best == "" || areas[b] > areas[best]) {
+			best = b
+		}
+	}
+	return best
+}
+
+func reference35Outcome(rule Rule, followMajority bool, units []Unit, status map[string]string) Outcome {
+	personOf := func(u Unit) string {
+		switch {
+		case u.DeveloperHeld:
+			return "developer"
+		case u.Owner != "":
+			return "owner:" + u.Owner
+		}
+		return "unit:" + u.ID
+	}
+	weight := func(u Unit) int { return max(u.Persons, 1) }
+
+	// The majority opinion, from actual choices only.
+	majority := ""
+	if followMajority {
+		area := map[string]Area{}
+		actual := map[string]map[string]Area{} // person → choice → area
+		heads := map[string]int{}
+		w := map[string]int{}
+		for _, u := range units {
+			c := status[u.ID]
+			if c != "agree" && c != "oppose" && c != "abstain" {
+				continue
+			}
+			area[c] += u.Area
+			p := personOf(u)
+			if actual[p] == nil {
+				actual[p] = map[string]Area{}
+			}
+			actual[p][c] += u.Area
+			w[p] = weight(u)
+		}
+		for p, a := range actual {
+			heads[referenceHeadChoice(a)] += w[p]
+		}
+		for _, c := range []string{"agree", "oppose", "abstain"} {
+			leads := true
+			for _, other := range []string{"agree", "oppose", "abstain"} {
+				if other != c && (area[c] <= area[other] || heads[c] <= heads[other]) {
+					leads = false
+				}
+			}
+			if leads {
+				majority = c
+			}
+		}
+	}
+
+	var o Outcome
+	o.Majority = Majority(majority)
+	tally := map[string]*Tally{"agree": &o.Agree, "oppose": &o.Oppose, "abstain": &o.Abstain, "no_choice": &o.NoChoice}
+	eligible := map[string]int{}
+	taking := map[string]map[string]Area{} // person → bucket → area
+	onlyDeemed := map[string]bool{}
+	for _, u := range units {
+		p := personOf(u)
+		eligible[p] = weight(u)
+		o.Eligible.Area += u.Area
+		b := status[u.ID]
+		if b == "out" {
+			continue
+		}
+		if taking[p] == nil {
+			taking[p] = map[string]Area{}
+			onlyDeemed[p] = true
+		}
+		if b == "deemed" {
+			o.Deemed.Area += u.Area
+			b = "no_choice"
+			if majority != "" {
+				b = majority
+			}
+		} else {
+			onlyDeemed[p] = false
+		}
+		taking[p][b] += u.Area
+		tally[b].Area += u.Area
+		o.Participating.Area += u.Area
+	}
+	for _, w := range eligible {
+		o.Eligible.Headcount += w
+	}
+	for p, areas := range taking {
+		tally[referenceHeadChoice(areas)].Headcount += eligible[p]
+		o.Participating.Headcount += eligible[p]
+		if onlyDeemed[p] {
+			o.Deemed.Headcount += eligible[p]
+		}
+	}
+	o.ParticipationMet = referenceReached(rule.Participation.Area, int64(o.Participating.Area), int64(o.Eligible.Area)) &&
+		referenceReached(rule.Participation.Headcount, int64(o.Participating.Headcount), int64(o.Eligible.Headcount))
+	o.ApprovalMet = o.Participating.Headcount > 0 &&
+		referenceReached(rule.Approval.Area, int64(o.Agree.Area), int64(o.Participating.Area)) &&
+		referenceReached(rule.Approval.Headcount, int64(o.Agree.Headcount), int64(o.Participating.Headcount))
+	o.Passed = o.ParticipationMet && o.ApprovalMet
+	return o
+}
+
+// TestMatchesReference compares Evaluate with the plain transcription of
+// §3.5 on random scenarios covering every procedure.
 func TestMatchesReference(t *testing.T) {
 	check := func(g randomScenario) bool {
-		res, err := Evaluate(g.Scenario)
-		if err != nil {
-			t.Logf("valid scenario refused: %v", err)
-			return false
-		}
-		passed, overall, zones, whatIf := referenceEvaluate(g.Scenario)
-		ok := res.Passed == passed && res.Overall == overall && len(res.Zones) == len(zones) &&
-			res.WhatIf == (WhatIf{whatIf[VetoNone], whatIf[VetoAllZones], whatIf[VetoZoneRejection]})
-		for name, z := range zones {
-			got := res.Zones[name]
-			ok = ok && got != nil && got.Outcome == z.Outcome && got.Vetoed == z.Vetoed && got.HoldsVeto == z.HoldsVeto
-		}
-		if !ok {
-			t.Logf("scenario %+v\n got %+v\nwant passed=%v overall=%+v zones=%+v what_if=%v", g.Scenario, res, passed, overall, zones, whatIf)
-		}
-		return ok
+		return matchesReference(t, g.Scenario, reference35)
 	}
 	if err := quick.Check(check, quickConfig); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestWithoutNonresponseMatchesOldEvaluation: with nonresponse none and
+// spoiled ballots abstaining, whatever the delivered flags say, every figure
+// and verdict is the one of the evaluation before §3.5.
+func TestWithoutNonresponseMatchesOldEvaluation(t *testing.T) {
+	check := func(g randomScenario) bool {
+		s := clone(g.Scenario)
+		s.Procedure = [...]Procedure{{}, {Nonresponse: NonresponseNone, Spoiled: SpoiledAbstain}}[len(s.Units)%2]
+		return matchesReference(t, s, referenceEvaluate)
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
+
+func matchesReference(t *testing.T, s *Scenario, reference func(*Scenario) (bool, Outcome, map[string]ZoneOutcome, map[VetoMode]bool)) bool {
+	res, err := Evaluate(s)
+	if err != nil {
+		t.Logf("valid scenario refused: %v", err)
+		return false
+	}
+	passed, overall, zones, whatIf := reference(s)
+	ok := res.Passed == passed && res.Overall == overall && len(res.Zones) == len(zones) &&
+		res.WhatIf == (WhatIf{whatIf[VetoNone], whatIf[VetoAllZones], whatIf[VetoZoneRejection]})
+	for name, z := range zones {
+		got := res.Zones[name]
+		ok = ok && got != nil && got.Outcome == z.Outcome && got.Vetoed == z.Vetoed && got.HoldsVeto == z.HoldsVeto
+	}
+	if !ok {
+		t.Logf("scenario %+v\n got %+v\nwant passed=%v overall=%+v zones=%+v what_if=%v", s, res, passed, overall, zones, whatIf)
+	}
+	return ok
 }
