@@ -42,8 +42,8 @@ func summary(o Outcome) string {
 }
 
 var (
-	participate    = Procedure{Nonresponse: NonresponseDeliveredParticipate}
-	following = Procedure{Nonresponse: NonresponseDeliveredFollowMajority}
+	participate = Procedure{Nonresponse: NonresponseDeliveredParticipate}
+	following   = Procedure{Nonresponse: NonresponseDeliveredFollowMajority}
 )
 
 // The Shanghai case: three of six owners vote agree, two more were
