@@ -145,3 +145,38 @@ func TestElectionErrors(t *testing.T) {
 		}
 	}
 }
+
+// Elections count non-response and spoiled ballots per §3.5, but have no
+// single majority opinion to follow: delivered-follow-majority counts as
+// delivered-participate. Six of ten approve A; p7 is spoiled; p8–p10 were
+// delivered their ballots and did not vote.
+func TestElectionProcedure(t *testing.T) {
+	units := tenOwners()
+	for i := 7; i < 10; i++ {
+		units[i].Delivered = true
+	}
+	ballots := append(approvals(repeat(6, []string{"A"})...), ElectionBallot{Unit: "p7", Spoiled: true})
+	e := Election{Seats: 1, Candidates: []string{"A"}}
+	tests := []struct {
+		p    Procedure
+		want string // A's overall outcome
+	}{
+		{Procedure{}, "e 10/1000 p 7/700 a 6/600 o 0/0 b 1/100 n 0/0 d 0/0 m - true true true"},
+		{Procedure{Spoiled: SpoiledParticipating}, "e 10/1000 p 7/700 a 6/600 o 0/0 b 0/0 n 1/100 d 0/0 m - true true true"},
+		{Procedure{Spoiled: SpoiledExcluded}, "e 10/1000 p 6/600 a 6/600 o 0/0 b 0/0 n 0/0 d 0/0 m - false true false"},
+		{participate, "e 10/1000 p 10/1000 a 6/600 o 0/0 b 1/100 n 3/300 d 3/300 m - true true true"},
+		{following, "e 10/1000 p 10/1000 a 6/600 o 0/0 b 1/100 n 3/300 d 3/300 m - true true true"},
+	}
+	for _, tt := range tests {
+		res, err := EvaluateElection(OrdinaryRule, tt.p, e, units, ballots)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(res.Candidates[0].Outcome); got != tt.want {
+			t.Errorf("%+v:\n got %s\nwant %s", tt.p, got, tt.want)
+		}
+	}
+	if _, err := EvaluateElection(OrdinaryRule, Procedure{}, e, units, []ElectionBallot{{Unit: "p1", Candidates: []string{"A"}, Spoiled: true}}); err == nil || !strings.Contains(err.Error(), "a spoiled ballot approves no one") {
+		t.Errorf("spoiled ballot approving a candidate: %v", err)
+	}
+}

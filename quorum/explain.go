@@ -86,9 +86,51 @@ func (o *Outcome) checks(r Rule) []check {
 }
 
 // opposeChecks are zone-rejection's comparisons: oppose against the approval
-// fractions of the participating totals.
-func (o *Outcome) opposeChecks(r Rule) []check {
-	return thresholdChecks("反对", "oppose", r.Approval, o.Oppose, o.Participating, o.Participating.Headcount > 0, noneVoted)
+// fractions of the participating totals. For an option of a choice matter
+// the oppose is the ballots for other options.
+func (o *Outcome) opposeChecks(r Rule, otherOptions bool) []check {
+	zh, en := "反对", "oppose"
+	if otherOptions {
+		zh, en = "选其他选项", "for other options"
+	}
+	return thresholdChecks(zh, en, r.Approval, o.Oppose, o.Participating, o.Participating.Headcount > 0, noneVoted)
+}
+
+// nonresponseNames and spoiledNames say in Chinese and English what each
+// policy of §3.5 does, for policies other than the default.
+var (
+	nonresponseNames = map[Nonresponse][2]string{
+		NonresponseDeliveredParticipate:    {"送达即视为参与表决", "a delivered ballot not returned takes part"},
+		NonresponseDeliveredFollowMajority: {"送达未表决视为同意已表决的多数意见", "a delivered ballot not returned follows the voters' majority"},
+	}
+	spoiledNames = map[SpoiledPolicy][2]string{
+		SpoiledParticipating: {"废票计入参与、不计入任何选项", "a spoiled ballot takes part in no choice"},
+		SpoiledExcluded:      {"废票视为未交回", "a spoiled ballot counts as not returned"},
+	}
+	majorityNames = map[Majority][2]string{"agree": {"同意", "agree"}, "oppose": {"反对", "oppose"}, "abstain": {"弃权", "abstain"}}
+)
+
+// deemedClause gives the deemed figures beside the totals, and the majority
+// deemed owners followed, when the policy deems anyone; ok is false
+// otherwise.
+func (o *Outcome) deemedClause(p Procedure) (zh, en string, ok bool) {
+	if p.Nonresponse == NonresponseNone || p.Nonresponse == "" {
+		return "", "", false
+	}
+	zh = fmt.Sprintf("其中视为参与 %d 人、%s ㎡", o.Deemed.Headcount, o.Deemed.Area)
+	en = fmt.Sprintf("of which deemed %d persons, %s m²", o.Deemed.Headcount, o.Deemed.Area)
+	if p.Nonresponse == NonresponseDeliveredFollowMajority {
+		name, known := majorityNames[o.Majority]
+		switch {
+		case o.Majority == "":
+			zh, en = zh+"（无多数意见，不计入任何选项）", en+" (no majority: in no choice)"
+		case known:
+			zh, en = zh+"（随多数意见："+name[0]+"）", en+" (following the majority: "+name[1]+")"
+		default:
+			zh, en = zh+"（随多数意见：「"+string(o.Majority)+"」）", en+" (following the majority: "+string(o.Majority)+")"
+		}
+	}
+	return zh, en, true
 }
 
 // clauses accumulates the Chinese and English clauses of an explanation.
@@ -138,7 +180,20 @@ var modeNames = map[VetoMode][3]string{
 func (res *Result) Explain() Explanation {
 	var s clauses
 	overall := res.Overall.Explain(res.Rule)
+	if zh, en, ok := res.Overall.deemedClause(res.Procedure); ok {
+		overall.ZH, overall.EN = overall.ZH+"；"+zh, overall.EN+"; "+en
+	}
 	s.add("全体："+overall.ZH, "overall: "+overall.EN)
+	var rulesZH, rulesEN []string
+	if name, ok := nonresponseNames[res.Procedure.Nonresponse]; ok {
+		rulesZH, rulesEN = append(rulesZH, name[0]), append(rulesEN, name[1])
+	}
+	if name, ok := spoiledNames[res.Procedure.Spoiled]; ok {
+		rulesZH, rulesEN = append(rulesZH, name[0]), append(rulesEN, name[1])
+	}
+	if len(rulesZH) > 0 {
+		s.add("议事规则："+strings.Join(rulesZH, "，"), "rules of procedure: "+strings.Join(rulesEN, ", "))
+	}
 
 	mode := res.Veto.Mode
 	holders := "全部区域"
@@ -159,13 +214,16 @@ func (res *Result) Explain() Explanation {
 		own := zo.Explain(res.Rule)
 		var z clauses
 		z.add(own.ZH, own.EN)
+		if zh, en, ok := zo.deemedClause(res.Procedure); ok {
+			z.add(zh, en)
+		}
 		switch {
 		case mode == VetoNone:
 		case !zo.HoldsVeto:
 			z.add("无否决权", "holds no veto")
 		default:
 			if mode == VetoZoneRejection {
-				z.addChecks(zo.opposeChecks(res.Rule))
+				z.addChecks(zo.opposeChecks(res.Rule, res.otherOptions))
 			}
 			if zo.Vetoed {
 				z.add("行使否决", "VETOED")

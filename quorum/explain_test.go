@@ -76,3 +76,29 @@ func TestResultExplain(t *testing.T) {
 		t.Error("Explain differs from the stored explanation")
 	}
 }
+
+// Under a non-response policy the explanation states the policy, the deemed
+// figures beside the totals and the majority each population followed.
+func TestExplainDeemed(t *testing.T) {
+	s := zoneMajorities(Procedure{Nonresponse: NonresponseDeliveredFollowMajority, Spoiled: SpoiledExcluded})
+	res := mustEvaluate(t, s)
+	for _, want := range []string{
+		"；结果：通过；其中视为参与 2 人、200.00 ㎡（随多数意见：同意）。",
+		"议事规则：送达未表决视为同意已表决的多数意见，废票视为未交回。",
+		"区域「高层」：参与表决面积 100.00% ≥ 2/3 ✓",
+		"结果：未通过；其中视为参与 1 人、100.00 ㎡（无多数意见，不计入任何选项）；行使否决",
+	} {
+		if !strings.Contains(res.Explanation.ZH, want) {
+			t.Errorf("zh explanation lacks %q:\n%s", want, res.Explanation.ZH)
+		}
+	}
+	for _, want := range []string{"of which deemed 2 persons, 200.00 m² (following the majority: agree)", "rules of procedure: a delivered ballot not returned follows the voters' majority, a spoiled ballot counts as not returned"} {
+		if !strings.Contains(res.Explanation.EN, want) {
+			t.Errorf("en explanation lacks %q:\n%s", want, res.Explanation.EN)
+		}
+	}
+	s.Procedure = Procedure{}
+	if res := mustEvaluate(t, s); strings.Contains(res.Explanation.ZH, "视为参与") || strings.Contains(res.Explanation.ZH, "议事规则") {
+		t.Errorf("default procedure explained as deeming: %s", res.Explanation.ZH)
+	}
+}

@@ -128,12 +128,10 @@ func TestMajorityOpinionTies(t *testing.T) {
 	}
 }
 
-// Each population has its own majority: overall agree leads, but in 高层
-// agree and oppose tie, so 高层's deemed owner takes part in no choice there
-// while following agree in the overall count. Under all-zones 高层 then
-// fails (1 of 3 agree) and blocks.
-func TestMajorityPerZone(t *testing.T) {
-	s := procScenario(OrdinaryRule, Veto{Mode: VetoAllZones}, following,
+// zoneMajorities: 多层's three voters agree, 高层's two split; one
+// delivered non-voter in each; all-zones veto.
+func zoneMajorities(p Procedure) *Scenario {
+	return procScenario(OrdinaryRule, Veto{Mode: VetoAllZones}, p,
 		du{id: "m1", zone: "多层", area: "100", vote: "agree"},
 		du{id: "m2", zone: "多层", area: "100", vote: "agree"},
 		du{id: "m3", zone: "多层", area: "100", vote: "agree"},
@@ -142,7 +140,14 @@ func TestMajorityPerZone(t *testing.T) {
 		du{id: "h2", zone: "高层", area: "100", vote: "oppose"},
 		du{id: "h3", zone: "高层", area: "100", delivered: true},
 	)
-	res := mustEvaluate(t, s)
+}
+
+// Each population has its own majority: overall agree leads, but in 高层
+// agree and oppose tie, so 高层's deemed owner takes part in no choice there
+// while following agree in the overall count. Under all-zones 高层 then
+// fails (1 of 3 agree) and blocks.
+func TestMajorityPerZone(t *testing.T) {
+	res := mustEvaluate(t, zoneMajorities(following))
 	for what, want := range map[string]string{
 		"overall": "e 7/700 p 7/700 a 6/600 o 1/100 b 0/0 n 0/0 d 2/200 m agree true true true",
 		"多层":      "e 4/400 p 4/400 a 4/400 o 0/0 b 0/0 n 0/0 d 1/100 m agree true true true",

@@ -226,3 +226,45 @@ func TestPropertyDeemedNeverLowersParticipation(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A choice between two options is an approve matter seen from each option:
+// under every procedure but follow-majority (whose majority is found among
+// the options), option A's count, zones and veto are those of Evaluate with
+// A as agree and B as oppose, and B's those with the roles swapped.
+func TestPropertyChoiceIsApproveOfEachOption(t *testing.T) {
+	check := func(g randomScenario) bool {
+		s := clone(g.Scenario)
+		if s.Procedure.Nonresponse == NonresponseDeliveredFollowMajority {
+			s.Procedure.Nonresponse = NonresponseDeliveredParticipate
+		}
+		obs := make([]OptionBallot, len(s.Ballots))
+		swapped := clone(s)
+		for i, b := range s.Ballots {
+			obs[i] = OptionBallot{Unit: b.Unit, Option: map[Choice]string{Agree: "A", Oppose: "B", Abstain: "abstain", Spoiled: "spoiled"}[b.Choice]}
+			swapped.Ballots[i].Choice = map[Choice]Choice{Agree: Oppose, Oppose: Agree}[b.Choice]
+			if swapped.Ballots[i].Choice == 0 {
+				swapped.Ballots[i].Choice = b.Choice
+			}
+		}
+		res, err := EvaluateChoice(ChoiceMatter{Rule: s.Rule, Mode: ChoiceApproval, Veto: s.Veto, Procedure: s.Procedure, Options: []string{"A", "B"}}, s.Units, obs)
+		if err != nil {
+			t.Logf("valid choice refused: %v", err)
+			return false
+		}
+		ok := true
+		for k, approve := range []*Scenario{s, swapped} {
+			want, got := mustEvaluate(t, approve), res.Options[k].Result
+			ok = ok && got.Passed == want.Passed && got.Overall == want.Overall && got.WhatIf == want.WhatIf && len(got.Zones) == len(want.Zones)
+			for name, z := range want.Zones {
+				ok = ok && got.Zones[name] != nil && *got.Zones[name] == *z
+			}
+		}
+		if !ok {
+			t.Logf("choice differs from approve in %+v", s)
+		}
+		return ok
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
+}
