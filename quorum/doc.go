@@ -1,8 +1,10 @@
 // Package quorum decides owners' assembly votes under Article 278 of the
 // Civil Code of the People's Republic of China (民法典第二百七十八条) and the
 // Supreme People's Court interpretation on building division ownership
-// (建筑物区分所有权司法解释, Art. 8–9): who is eligible, who took part, and
-// whether a matter passed overall and in every zone.
+// (建筑物区分所有权司法解释, Art. 8–9): who is eligible, who took part —
+// by ballot, or deemed through a delivered ballot where the estate's rules
+// of procedure say so (§3.5) — and whether a matter passed overall and in
+// every zone.
 //
 // The package is pure: no database, no network, no files. Its only I/O is
 // decoding the evaluate JSON of DESIGN.md §4, shared by the CLI and the HTTP

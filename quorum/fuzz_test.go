@@ -26,6 +26,9 @@ func FuzzEvaluateJSON(f *testing.F) {
 		`"veto":{"mode":"all-zones","zones":[]},"units":[{"id":"a","zone":"z","area":"0.01","owner":"b"},{"id":"b","zone":"y","area":"1","developer_held":true}],` +
 		`"ballots":[{"unit":"a","choice":"spoiled"},{"unit":"b","choice":"oppose"}]}`))
 	f.Add([]byte(`{"rules":"major","units":[{"id":"a","zone":"z","area":"92233720368547758.07"}]}`))
+	f.Add([]byte(`{"rules":"ordinary","procedure":{"nonresponse":"delivered-follow-majority","spoiled":"participating"},` +
+		`"units":[{"id":"a","zone":"z","area":"1","owner":"o","delivered":true},{"id":"b","zone":"z","area":"2","owner":"o"},{"id":"c","zone":"y","area":"1","delivered":true}],` +
+		`"ballots":[{"unit":"b","choice":"spoiled"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := EvaluateJSON(data)
 		if (res == nil) == (err == nil) {
@@ -38,7 +41,7 @@ func FuzzEvaluateJSON(f *testing.F) {
 			t.Fatalf("result does not marshal: %v", err)
 		}
 		for _, o := range append([]Outcome{res.Overall}, zoneOutcomes(res)...) {
-			if o.Agree.Headcount+o.Oppose.Headcount+o.Abstain.Headcount != o.Participating.Headcount {
+			if o.Agree.Headcount+o.Oppose.Headcount+o.Abstain.Headcount+o.NoChoice.Headcount != o.Participating.Headcount {
 				t.Fatalf("choice headcounts do not add up: %+v", o)
 			}
 		}
