@@ -70,15 +70,7 @@ func referenceEvaluate(s *Scenario) (passed bool, overall Outcome, zones map[str
 }
 
 func referenceOutcome(rule Rule, units []Unit, ballots map[string]Choice) Outcome {
-	personOf := func(u Unit) string {
-		switch {
-		case u.DeveloperHeld:
-			return "developer"
-		case u.Owner != "":
-			return "owner:" + u.Owner
-		}
-		return "unit:" + u.ID
-	}
+	personOf := referencePerson
 	var o Outcome
 	eligible := map[string]bool{}
 	votes := map[string]map[Choice]Area{}
@@ -201,24 +193,38 @@ var quickConfig = &quick.Config{MaxCount: 2000}
 // independently of Evaluate: each unit's status spelt out, the majority
 // opinion found by comparing every pair of choices, persons as strings.
 func reference35(s *Scenario) (passed bool, overall Outcome, zones map[string]ZoneOutcome, whatIf map[VetoMode]bool) {
-	nonresponse, spoiled := s.Procedure.Nonresponse, s.Procedure.Spoiled
+	picks := map[string]string{}
+	for _, b := range s.Ballots {
+		picks[b.Unit] = b.Choice.String()
+	}
+	status, nonresponse := referenceStatus(s, picks)
+	evaluate := func(units []Unit) Outcome {
+		majority := ""
+		if nonresponse == "delivered-follow-majority" {
+			majority = referenceMajority(units, status, []string{"agree", "oppose", "abstain"}, referenceHeadChoice)
+		}
+		return reference35Outcome(s.Rule, units, status, majority, majority)
+	}
+	return referenceZones(s, evaluate)
+}
+
+// referenceStatus is each unit's status given the choice its ballot names
+// ("spoiled" included): that choice, "abstain", "no_choice", "deemed" or
+// "out"; and the non-response policy, defaults filled in.
+func referenceStatus(s *Scenario, picks map[string]string) (status map[string]string, nonresponse string) {
+	nonresponse, spoiled := string(s.Procedure.Nonresponse), string(s.Procedure.Spoiled)
 	if nonresponse == "" {
 		nonresponse = "none"
 	}
 	if spoiled == "" {
 		spoiled = "abstain"
 	}
-	// status per unit: "agree", "oppose", "abstain", "no_choice", "deemed" or "out"
-	ballot := map[string]Choice{}
-	for _, b := range s.Ballots {
-		ballot[b.Unit] = b.Choice
-	}
-	status := map[string]string{}
+	status = map[string]string{}
 	for _, u := range s.Units {
-		c, voted := ballot[u.ID]
+		pick, voted := picks[u.ID]
 		switch {
-		case voted && c != Spoiled:
-			status[u.ID] = c.String()
+		case voted && pick != "spoiled":
+			status[u.ID] = pick
 		case voted && spoiled == "abstain":
 			status[u.ID] = "abstain"
 		case voted && spoiled == "participating":
@@ -229,9 +235,12 @@ func reference35(s *Scenario) (passed bool, overall Outcome, zones map[string]Zo
 			status[u.ID] = "out"
 		}
 	}
-	evaluate := func(units []Unit) Outcome {
-		return reference35Outcome(s.Rule, nonresponse == "delivered-follow-majority", units, status)
-	}
+	return status, nonresponse
+}
+
+// referenceZones evaluates the scenario's units overall and per zone and
+// applies the veto (§3.2).
+func referenceZones(s *Scenario, evaluate func([]Unit) Outcome) (passed bool, overall Outcome, zones map[string]ZoneOutcome, whatIf map[VetoMode]bool) {
 	overall = evaluate(s.Units)
 	byZone := map[string][]Unit{}
 	for _, u := range s.Units {
@@ -285,53 +294,60 @@ func referenceHeadChoice(areas map[string]Area) string {
 	return best
 }
 
-func reference35Outcome(rule Rule, followMajority bool, units []Unit, status map[string]string) Outcome {
-	personOf := func(u Unit) string {
-		switch {
-		case u.DeveloperHeld:
-			return "developer"
-		case u.Owner != "":
-			return "owner:" + u.Owner
-		}
-		return "unit:" + u.ID
+func referencePerson(u Unit) string {
+	switch {
+	case u.DeveloperHeld:
+		return "developer"
+	case u.Owner != "":
+		return "owner:" + u.Owner
 	}
-	weight := func(u Unit) int { return max(u.Persons, 1) }
+	return "unit:" + u.ID
+}
 
-	// The majority opinion, from actual choices only.
-	majority := ""
-	if followMajority {
-		area := map[string]Area{}
-		actual := map[string]map[string]Area{} // person → choice → area
-		heads := map[string]int{}
-		w := map[string]int{}
-		for _, u := range units {
-			c := status[u.ID]
-			if c != "agree" && c != "oppose" && c != "abstain" {
-				continue
-			}
-			area[c] += u.Area
-			p := personOf(u)
-			if actual[p] == nil {
-				actual[p] = map[string]Area{}
-			}
-			actual[p][c] += u.Area
-			w[p] = weight(u)
+// referenceMajority is the choice among choices whose area and headcount
+// both beat every other's, counting actual ballots only (status being the
+// choice), each person under headChoice of their areas; "" when none.
+func referenceMajority(units []Unit, status map[string]string, choices []string, headChoice func(map[string]Area) string) string {
+	area := map[string]Area{}
+	actual := map[string]map[string]Area{} // person → choice → area
+	w := map[string]int{}
+	for _, u := range units {
+		c := status[u.ID]
+		if !slices.Contains(choices, c) {
+			continue
 		}
-		for p, a := range actual {
-			heads[referenceHeadChoice(a)] += w[p]
+		area[c] += u.Area
+		p := referencePerson(u)
+		if actual[p] == nil {
+			actual[p] = map[string]Area{}
 		}
-		for _, c := range []string{"agree", "oppose", "abstain"} {
-			leads := true
-			for _, other := range []string{"agree", "oppose", "abstain"} {
-				if other != c && (area[c] <= area[other] || heads[c] <= heads[other]) {
-					leads = false
-				}
+		actual[p][c] += u.Area
+		w[p] = max(u.Persons, 1)
+	}
+	heads := map[string]int{}
+	for p, a := range actual {
+		heads[headChoice(a)] += w[p]
+	}
+	for _, c := range choices {
+		leads := true
+		for _, other := range choices {
+			if other != c && (area[c] <= area[other] || heads[c] <= heads[other]) {
+				leads = false
 			}
-			if leads {
-				majority = c
-			}
+		}
+		if leads {
+			return c
 		}
 	}
+	return ""
+}
+
+// reference35Outcome counts units by status ("agree", "oppose", "abstain",
+// "no_choice", "deemed" or "out"), deemed units in bucket deemedAs ("" for
+// no choice), reporting majority.
+func reference35Outcome(rule Rule, units []Unit, status map[string]string, deemedAs, majority string) Outcome {
+	personOf := referencePerson
+	weight := func(u Unit) int { return max(u.Persons, 1) }
 
 	var o Outcome
 	o.Majority = Majority(majority)
@@ -354,8 +370,8 @@ func reference35Outcome(rule Rule, followMajority bool, units []Unit, status map
 		if b == "deemed" {
 			o.Deemed.Area += u.Area
 			b = "no_choice"
-			if majority != "" {
-				b = majority
+			if deemedAs != "" {
+				b = deemedAs
 			}
 		} else {
 			onlyDeemed[p] = false
@@ -425,4 +441,118 @@ func matchesReference(t *testing.T, s *Scenario, reference func(*Scenario) (bool
 		t.Logf("scenario %+v\n got %+v\nwant passed=%v overall=%+v zones=%+v what_if=%v", s, res, passed, overall, zones, whatIf)
 	}
 	return ok
+}
+
+// referenceChoice decides a choice matter as §3.2, §3.4 and §3.5 say, plainly:
+// the options' picks, the majority opinion of each population among the
+// options and abstain, then each option counted like agree. It returns each
+// option's verdict and the adopted option ("" for none).
+func referenceChoice(s *Scenario, options []string, picks map[string]string) (map[string]Outcome, map[string]map[string]ZoneOutcome, map[string]bool, string) {
+	status, nonresponse := referenceStatus(s, picks)
+	choices := append(slices.Clone(options), "abstain")
+	// A person counts for the choice with most of their area; a tie with
+	// abstain is abstain, a tie among options is no one.
+	headChoice := func(areas map[string]Area) string {
+		var top Area
+		for _, a := range areas {
+			top = max(top, a)
+		}
+		var at []string
+		for c, a := range areas {
+			if a == top {
+				at = append(at, c)
+			}
+		}
+		switch {
+		case len(at) == 1:
+			return at[0]
+		case slices.Contains(at, "abstain"):
+			return "abstain"
+		}
+		return ""
+	}
+	asOption := func(c, option string) string {
+		switch {
+		case c == option:
+			return "agree"
+		case slices.Contains(options, c):
+			return "oppose"
+		}
+		return c
+	}
+	overall := map[string]Outcome{}
+	zones := map[string]map[string]ZoneOutcome{}
+	passed := map[string]bool{}
+	for _, option := range options {
+		optionStatus := map[string]string{}
+		for id, c := range status {
+			optionStatus[id] = asOption(c, option)
+		}
+		evaluate := func(units []Unit) Outcome {
+			majority := ""
+			if nonresponse == "delivered-follow-majority" {
+				majority = referenceMajority(units, status, choices, headChoice)
+			}
+			deemedAs := ""
+			if majority != "" {
+				deemedAs = asOption(majority, option)
+			}
+			return reference35Outcome(s.Rule, units, optionStatus, deemedAs, majority)
+		}
+		var p bool
+		p, overall[option], zones[option], _ = referenceZones(s, evaluate)
+		passed[option] = p
+	}
+	// The winner passes overall and leads every other passing option on
+	// agree headcount, then area; it is adopted when no zone vetoes it.
+	winner := ""
+	for _, a := range options {
+		leads := overall[a].Passed
+		for _, b := range options {
+			oa, ob := overall[a].Agree, overall[b].Agree
+			if b != a && overall[b].Passed && (ob.Headcount > oa.Headcount || ob.Headcount == oa.Headcount && ob.Area >= oa.Area) {
+				leads = false
+			}
+		}
+		if leads && passed[a] {
+			winner = a
+		}
+	}
+	return overall, zones, passed, winner
+}
+
+// TestChoiceMatchesReference compares EvaluateChoice with referenceChoice on
+// random scenarios read as a choice among three options.
+func TestChoiceMatchesReference(t *testing.T) {
+	options := []string{"A", "B", "C"}
+	check := func(g randomScenario) bool {
+		picks := map[string]string{}
+		obs := make([]OptionBallot, len(g.Ballots))
+		for i, b := range g.Ballots {
+			pick := map[Choice]string{Agree: "A", Oppose: "B", Abstain: []string{"C", "abstain"}[i%2], Spoiled: "spoiled"}[b.Choice]
+			picks[b.Unit] = pick
+			obs[i] = OptionBallot{Unit: b.Unit, Option: pick}
+		}
+		res, err := EvaluateChoice(ChoiceMatter{Rule: g.Rule, Mode: ChoiceApproval, Veto: g.Veto, Procedure: g.Procedure, Options: options}, g.Units, obs)
+		if err != nil {
+			t.Logf("valid choice refused: %v", err)
+			return false
+		}
+		overall, zones, passed, winner := referenceChoice(g.Scenario, options, picks)
+		ok := res.Winner == winner && res.Decided == (winner != "")
+		for _, o := range res.Options {
+			r := o.Result
+			ok = ok && r.Overall == overall[o.Option] && r.Passed == passed[o.Option] && len(r.Zones) == len(zones[o.Option])
+			for name, z := range zones[o.Option] {
+				ok = ok && r.Zones[name] != nil && r.Zones[name].Outcome == z.Outcome && r.Zones[name].Vetoed == z.Vetoed
+			}
+		}
+		if !ok {
+			t.Logf("scenario %+v picks %v\n got winner %q %+v\nwant winner %q overall %+v zones %+v", g.Scenario, picks, res.Winner, res.Options, winner, overall, zones)
+		}
+		return ok
+	}
+	if err := quick.Check(check, quickConfig); err != nil {
+		t.Error(err)
+	}
 }
