@@ -3,6 +3,7 @@ package quorum
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +51,35 @@ func BenchmarkEvaluate100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Evaluate(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseScenario100k reads estate100k as §4 JSON, every unit
+// delivered.
+func BenchmarkParseScenario100k(b *testing.B) {
+	s := estate100k()
+	var js strings.Builder
+	js.WriteString(`{"rules":"ordinary","procedure":{"nonresponse":"delivered-participate"},"units":[`)
+	for i, u := range s.Units {
+		if i > 0 {
+			js.WriteString(",")
+		}
+		fmt.Fprintf(&js, `{"id":%q,"zone":%q,"area":"%s","owner":%q,"delivered":true}`, u.ID, u.Zone, u.Area, u.Owner)
+	}
+	js.WriteString(`],"ballots":[`)
+	for i, bl := range s.Ballots {
+		if i > 0 {
+			js.WriteString(",")
+		}
+		fmt.Fprintf(&js, `{"unit":%q,"choice":%q}`, bl.Unit, bl.Choice)
+	}
+	js.WriteString(`]}`)
+	data := []byte(js.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseScenario(data); err != nil {
 			b.Fatal(err)
 		}
 	}

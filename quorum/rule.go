@@ -79,6 +79,8 @@ func (c Category) Rule() (Rule, error) {
 func ParseRule(raw json.RawMessage) (Rule, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
+	case len(raw) > 0 && !json.Valid(raw):
+		return Rule{}, inputErr("rules", "invalid JSON")
 	case len(raw) == 0 || string(raw) == "null":
 		return Rule{}, inputErr("rules", `missing: want "ordinary", "major" or an object of fractions`)
 	case raw[0] == '"':
@@ -94,7 +96,7 @@ func ParseRule(raw json.RawMessage) (Rule, error) {
 	case raw[0] != '{':
 		return Rule{}, inputErr("rules", fmt.Sprintf(`want "ordinary", "major" or an object of fractions, not %s`, raw))
 	}
-	parts, err := object(raw, "rules", "participation", "approval")
+	parts, err := object(raw, named("rules"), "participation", "approval")
 	if err != nil {
 		return Rule{}, err
 	}
@@ -104,17 +106,17 @@ func ParseRule(raw json.RawMessage) (Rule, error) {
 		into *Threshold
 	}{{"participation", &r.Participation}, {"approval", &r.Approval}} {
 		item := "rules." + p.name
-		if isNull(parts[p.name]) {
+		if isNull(parts.get(p.name)) {
 			return Rule{}, inputErr(item, "missing: want {\"area\": F, \"headcount\": F}")
 		}
-		t, err := object(parts[p.name], item, "area", "headcount")
+		t, err := object(parts.get(p.name), named(item), "area", "headcount")
 		if err != nil {
 			return Rule{}, err
 		}
-		if p.into.Area, err = fractionField(item+".area", t["area"]); err != nil {
+		if p.into.Area, err = fractionField(item+".area", t.get("area")); err != nil {
 			return Rule{}, err
 		}
-		if p.into.Headcount, err = fractionField(item+".headcount", t["headcount"]); err != nil {
+		if p.into.Headcount, err = fractionField(item+".headcount", t.get("headcount")); err != nil {
 			return Rule{}, err
 		}
 	}

@@ -138,21 +138,21 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, inputErr("input", fmt.Sprintf("unexpected data after the JSON object at byte %d", dec.InputOffset()))
 	}
-	top, err := object(raw, "input", "rules", "veto", "procedure", "units", "ballots")
+	top, err := object(raw, named("input"), "rules", "veto", "procedure", "units", "ballots")
 	if err != nil {
 		return nil, err
 	}
 	s := &Scenario{}
-	if s.Rule, err = ParseRule(top["rules"]); err != nil {
+	if s.Rule, err = ParseRule(top.get("rules")); err != nil {
 		return nil, err
 	}
-	if s.Veto, err = parseVeto(top["veto"]); err != nil {
+	if s.Veto, err = parseVeto(top.get("veto")); err != nil {
 		return nil, err
 	}
-	if s.Procedure, err = parseProcedure(top["procedure"]); err != nil {
+	if s.Procedure, err = parseProcedure(top.get("procedure")); err != nil {
 		return nil, err
 	}
-	units, err := array(top["units"], "units")
+	units, err := array(top.get("units"), named("units"))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func ParseScenario(data []byte) (*Scenario, error) {
 			return nil, err
 		}
 	}
-	ballots, err := array(top["ballots"], "ballots")
+	ballots, err := array(top.get("ballots"), named("ballots"))
 	if err != nil {
 		return nil, err
 	}
@@ -176,21 +176,22 @@ func ParseScenario(data []byte) (*Scenario, error) {
 }
 
 func parseVeto(raw json.RawMessage) (Veto, error) {
-	f, err := object(raw, "veto", "mode", "zones")
+	at := named("veto")
+	f, err := object(raw, at, "mode", "zones")
 	if err != nil {
 		return Veto{}, err
 	}
-	mode, err := text(f["mode"], "veto.mode")
+	mode, err := text(f.get("mode"), at.field("mode"))
 	if err != nil {
 		return Veto{}, err
 	}
-	zones, err := array(f["zones"], "veto.zones")
+	zones, err := array(f.get("zones"), at.field("zones"))
 	if err != nil {
 		return Veto{}, err
 	}
 	v := Veto{Mode: VetoMode(mode)}
 	for i, raw := range zones {
-		z, err := text(raw, fmt.Sprintf("veto.zones[%d]", i))
+		z, err := text(raw, named(fmt.Sprintf("veto.zones[%d]", i)))
 		if err != nil {
 			return Veto{}, err
 		}
@@ -202,7 +203,8 @@ func parseVeto(raw json.RawMessage) (Veto, error) {
 // parseProcedure reads §3.5's settings; a policy given must be named, an
 // empty string being no policy.
 func parseProcedure(raw json.RawMessage) (Procedure, error) {
-	f, err := object(raw, "procedure", "nonresponse", "spoiled")
+	at := named("procedure")
+	f, err := object(raw, at, "nonresponse", "spoiled")
 	if err != nil {
 		return Procedure{}, err
 	}
@@ -215,115 +217,225 @@ func parseProcedure(raw json.RawMessage) (Procedure, error) {
 		{"nonresponse", (*string)(&p.Nonresponse), "none, delivered-participate or delivered-follow-majority"},
 		{"spoiled", (*string)(&p.Spoiled), "abstain, participating or excluded"},
 	} {
-		item := "procedure." + setting.key
-		raw, given := f[setting.key]
-		if !given {
+		raw := f.get(setting.key)
+		if raw == nil {
 			continue
 		}
-		if *setting.into, err = text(raw, item); err != nil {
+		if *setting.into, err = text(raw, at.field(setting.key)); err != nil {
 			return Procedure{}, err
 		}
 		if *setting.into == "" {
-			return Procedure{}, inputErr(item, fmt.Sprintf(`unknown policy "": want %s`, setting.want))
+			return Procedure{}, inputErr(at.field(setting.key).String(), fmt.Sprintf(`unknown policy "": want %s`, setting.want))
 		}
 	}
 	return p, nil
 }
 
 func parseUnit(i int, raw json.RawMessage) (Unit, error) {
-	f, id, item, err := element(raw, "units", i, unitItem, "id", "zone", "area", "owner", "developer_held", "delivered")
+	f, at, err := element(raw, item{name: "units", i: i, naming: unitItem}, "id", "zone", "area", "owner", "developer_held", "delivered")
 	if err != nil {
 		return Unit{}, err
 	}
-	u := Unit{ID: id}
-	if u.Zone, err = text(f["zone"], item+".zone"); err != nil {
+	u := Unit{ID: at.id}
+	if u.Zone, err = text(f.get("zone"), at.field("zone")); err != nil {
 		return Unit{}, err
 	}
-	if u.Area, err = parseAreaJSON(f["area"]); err != nil {
-		return Unit{}, inputErr(item, err.Error())
+	if u.Area, err = parseAreaJSON(f.get("area")); err != nil {
+		return Unit{}, inputErr(at.String(), err.Error())
 	}
-	if u.Owner, err = text(f["owner"], item+".owner"); err != nil {
+	if u.Owner, err = text(f.get("owner"), at.field("owner")); err != nil {
 		return Unit{}, err
 	}
-	if u.DeveloperHeld, err = boolean(f["developer_held"], item+".developer_held", true); err != nil {
+	if u.DeveloperHeld, err = boolean(f.get("developer_held"), at.field("developer_held"), true); err != nil {
 		return Unit{}, err
 	}
-	if u.Delivered, err = boolean(f["delivered"], item+".delivered", false); err != nil {
+	if u.Delivered, err = boolean(f.get("delivered"), at.field("delivered"), false); err != nil {
 		return Unit{}, err
 	}
 	return u, nil
 }
 
 func parseBallot(i int, raw json.RawMessage) (Ballot, error) {
-	f, unit, item, err := element(raw, "ballots", i, ballotItem, "unit", "choice")
+	f, at, err := element(raw, item{name: "ballots", i: i, naming: ballotItem}, "unit", "choice")
 	if err != nil {
 		return Ballot{}, err
 	}
-	choice, err := text(f["choice"], item+".choice")
+	choice, err := text(f.get("choice"), at.field("choice"))
 	if err != nil {
 		return Ballot{}, err
 	}
 	c, err := ParseChoice(choice)
 	if err != nil {
-		return Ballot{}, inputErr(item, err.Error())
+		return Ballot{}, inputErr(at.String(), err.Error())
 	}
-	return Ballot{Unit: unit, Choice: c}, nil
+	return Ballot{Unit: at.id, Choice: c}, nil
 }
 
-// element reads the i-th object of list, whose first key identifies it: its
-// fields, that key's value and the item, as name writes it, that messages
-// about it name.
-func element(raw json.RawMessage, list string, i int, name func(int, string) string, keys ...string) (fields map[string]json.RawMessage, id, item string, err error) {
-	at := fmt.Sprintf("%s[%d]", list, i)
-	if fields, err = object(raw, at); err != nil {
-		return nil, "", "", err
+// item names a part of the input in messages: a named part such as "veto",
+// or an element of a list, named by naming from its index and id, and
+// optionally one field of either. Names are built only for a message:
+// building them for 100,000 units would cost as much as reading them.
+type item struct {
+	name   string
+	i      int
+	naming func(i int, id string) string // nil for a named part
+	id     string
+	sub    string
+}
+
+func named(name string) item { return item{name: name} }
+
+func (it item) field(key string) item {
+	it.sub = key
+	return it
+}
+
+func (it item) String() string {
+	s := it.name
+	if it.naming != nil {
+		s = it.naming(it.i, it.id)
+		if it.id == "" {
+			s = fmt.Sprintf("%s[%d]", it.name, it.i)
+		}
 	}
-	if id, err = text(fields[keys[0]], at+"."+keys[0]); err != nil {
-		return nil, "", "", err
+	if it.sub != "" {
+		s += "." + it.sub
 	}
-	item = name(i, id)
-	return fields, id, item, known(fields, item, keys...)
+	return s
+}
+
+// element reads the object at, an element of a list, whose first key
+// identifies it: its fields, and at with that id.
+func element(raw json.RawMessage, at item, keys ...string) (fields, item, error) {
+	f, err := object(raw, at)
+	if err != nil {
+		return nil, at, err
+	}
+	if at.id, err = text(f.get(keys[0]), at.field(keys[0])); err != nil {
+		return nil, at, err
+	}
+	return f, at, known(f, at, keys...)
+}
+
+// fields are an object's keys and raw values, in order.
+type fields []field
+
+type field struct {
+	key   string
+	value json.RawMessage
+}
+
+// get returns the value of key, or nil when it is absent.
+func (f fields) get(key string) json.RawMessage {
+	for _, kv := range f {
+		if kv.key == key {
+			return kv.value
+		}
+	}
+	return nil
 }
 
 // object reads a JSON object (null or absent reads as empty) whose keys are
-// unique; when keys are given, they are the only ones allowed. The values
-// are returned raw.
-func object(raw json.RawMessage, item string, keys ...string) (map[string]json.RawMessage, error) {
+// unique; when keys are given, they are the only ones allowed. raw must be
+// valid JSON.
+func object(raw json.RawMessage, at item, keys ...string) (fields, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
 	if raw[0] != '{' {
-		return nil, inputErr(item, "want a JSON object, not "+kindOf(raw))
+		return nil, inputErr(at.String(), "want a JSON object, not "+kindOf(raw))
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.Token() // the '{' just checked
-	fields := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jsonErr(err)
+	f := make(fields, 0, 8)
+	dup := ""
+	walk(raw, func(key, value []byte) {
+		k := unquote(key)
+		if f.get(k) != nil && dup == "" {
+			dup = k
 		}
-		key := tok.(string) // raw is valid JSON: an object's tokens start with a key
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, jsonErr(err)
-		}
-		if _, dup := fields[key]; dup {
-			return nil, inputErr(item, fmt.Sprintf("field %q given twice", key))
-		}
-		fields[key] = v
+		f = append(f, field{k, value})
+	})
+	if dup != "" {
+		return nil, inputErr(at.String(), fmt.Sprintf("field %q given twice", dup))
 	}
 	if len(keys) > 0 {
-		return fields, known(fields, item, keys...)
+		return f, known(f, at, keys...)
 	}
-	return fields, nil
+	return f, nil
+}
+
+// walk calls fn with each key (quoted) and value of the object, or each
+// element (key nil) of the array, that valid JSON raw starts with. It scans
+// the bytes itself: encoding/json's Decoder builds an error message at the
+// end of every value it reads in token mode, which made a 100,000-unit
+// scenario take seconds.
+func walk(raw []byte, fn func(key, value []byte)) {
+	i := skipSpace(raw, 1)
+	if raw[i] == '}' || raw[i] == ']' {
+		return
+	}
+	for {
+		var key []byte
+		if raw[0] == '{' {
+			end := valueEnd(raw, i)
+			key = raw[i:end]
+			i = skipSpace(raw, skipSpace(raw, end)+1) // past the colon
+		}
+		end := valueEnd(raw, i)
+		fn(key, raw[i:end])
+		i = skipSpace(raw, end)
+		if raw[i] != ',' {
+			return
+		}
+		i = skipSpace(raw, i+1)
+	}
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd is the index just past the valid JSON value starting at raw[i].
+func valueEnd(raw []byte, i int) int {
+	switch raw[i] {
+	case '"':
+		for j := i + 1; ; j++ {
+			switch raw[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+	case '{', '[':
+		depth := 0
+		for j := i; ; j++ {
+			switch raw[j] {
+			case '"':
+				j = valueEnd(raw, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	j := i
+	for j < len(raw) && !bytes.ContainsRune([]byte(",}] \t\n\r"), rune(raw[j])) {
+		j++
+	}
+	return j
 }
 
 // known refuses a field that is not among keys, naming it and them.
-func known(fields map[string]json.RawMessage, item string, keys ...string) error {
-	for key := range fields {
-		if !slices.Contains(keys, key) {
-			return inputErr(item, fmt.Sprintf("unknown field %q: want %s", key, strings.Join(keys, ", ")))
+func known(f fields, at item, keys ...string) error {
+	for _, kv := range f {
+		if !slices.Contains(keys, kv.key) {
+			return inputErr(at.String(), fmt.Sprintf("unknown field %q: want %s", kv.key, strings.Join(keys, ", ")))
 		}
 	}
 	return nil
@@ -331,30 +443,43 @@ func known(fields map[string]json.RawMessage, item string, keys ...string) error
 
 // array reads a JSON array (null or absent reads as empty) into its raw
 // elements.
-func array(raw json.RawMessage, item string) ([]json.RawMessage, error) {
+func array(raw json.RawMessage, at item) ([]json.RawMessage, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var elems []json.RawMessage
-	if raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
-		return nil, inputErr(item, "want a JSON array, not "+kindOf(raw))
+	if raw[0] != '[' {
+		return nil, inputErr(at.String(), "want a JSON array, not "+kindOf(raw))
 	}
+	var elems []json.RawMessage
+	walk(raw, func(_, value []byte) { elems = append(elems, value) })
 	return elems, nil
 }
 
 // text reads a JSON string; null or absent reads as "".
-func text(raw json.RawMessage, item string) (string, error) {
-	var s string
-	if !isNull(raw) && (raw[0] != '"' || json.Unmarshal(raw, &s) != nil) {
-		return "", inputErr(item, "want a JSON string, not "+kindOf(raw))
+func text(raw json.RawMessage, at item) (string, error) {
+	switch {
+	case isNull(raw):
+		return "", nil
+	case raw[0] != '"':
+		return "", inputErr(at.String(), "want a JSON string, not "+kindOf(raw))
 	}
-	return s, nil
+	return unquote(raw), nil
+}
+
+// unquote reads a valid JSON string, quickly when it has no escapes.
+func unquote(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	json.Unmarshal(raw, &s) // valid JSON: cannot fail
+	return s
 }
 
 // boolean reads true or false, absent reading as false; null reads as false
 // only where nullOK (developer_held always took it; delivered must be a
 // boolean, §4).
-func boolean(raw json.RawMessage, item string, nullOK bool) (bool, error) {
+func boolean(raw json.RawMessage, at item, nullOK bool) (bool, error) {
 	switch {
 	case raw == nil || (nullOK && isNull(raw)):
 		return false, nil
@@ -363,7 +488,7 @@ func boolean(raw json.RawMessage, item string, nullOK bool) (bool, error) {
 	case string(raw) == "false":
 		return false, nil
 	}
-	return false, inputErr(item, fmt.Sprintf("want true or false, not %s", raw))
+	return false, inputErr(at.String(), fmt.Sprintf("want true or false, not %s", raw))
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
