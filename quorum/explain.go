@@ -205,8 +205,13 @@ func (res *Result) Explain() Explanation {
 	if mode == VetoNone {
 		s.add("否决方式："+modeNames[mode][1]+"，各区结果仅供参考", "veto mode: none; zones are shown for information")
 	} else {
-		s.add(fmt.Sprintf("否决方式：%s；有否决权的区域：%s", modeNames[mode][1], holders),
-			fmt.Sprintf("veto mode: %s; veto zones: %s", modeNames[mode][2], holdersEN))
+		names := modeNames[mode]
+		if res.otherOptions {
+			names[1] = strings.ReplaceAll(names[1], "反对", "选其他选项")
+			names[2] = strings.ReplaceAll(names[2], "opposes", "chooses other options")
+		}
+		s.add(fmt.Sprintf("否决方式：%s；有否决权的区域：%s", names[1], holders),
+			fmt.Sprintf("veto mode: %s; veto zones: %s", names[2], holdersEN))
 	}
 
 	for _, name := range slices.Sorted(maps.Keys(res.Zones)) {

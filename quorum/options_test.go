@@ -175,7 +175,7 @@ func TestChoiceVeto(t *testing.T) {
 		if r.WhatIf != wantWhatIf {
 			t.Errorf("%s: what_if %+v, want %+v", name, r.WhatIf, wantWhatIf)
 		}
-		if tt.mode == VetoZoneRejection && !strings.Contains(r.Explanation.ZH, "选其他选项面积") || strings.Contains(r.Explanation.ZH, "反对面积") {
+		if tt.mode == VetoZoneRejection && !strings.Contains(r.Explanation.ZH, "选其他选项面积") || strings.Contains(r.Explanation.ZH, "反对") {
 			t.Errorf("%s: ballots for other options not named so: %s", name, r.Explanation.ZH)
 		}
 		plurality, err := EvaluateChoice(ChoiceMatter{Rule: OrdinaryRule, Mode: ChoicePlurality, Veto: Veto{Mode: tt.mode}, Options: []string{"蒂森", "三菱"}}, units, ballots)
