@@ -452,6 +452,7 @@ func TestInputErrors(t *testing.T) {
 		// procedure and delivered (§3.5)
 		{"unknown nonresponse", `{"rules":"ordinary","procedure":{"nonresponse":"deemed"},` + units + `}`, `procedure.nonresponse: unknown policy "deemed"`},
 		{"empty nonresponse", `{"rules":"ordinary","procedure":{"nonresponse":""},` + units + `}`, `procedure.nonresponse: unknown policy ""`},
+		{"null spoiled", `{"rules":"ordinary","procedure":{"spoiled":null},` + units + `}`, `procedure.spoiled: unknown policy null`},
 		{"unknown spoiled", `{"rules":"ordinary","procedure":{"spoiled":"oppose"},` + units + `}`, `procedure.spoiled: unknown policy "oppose"`},
 		{"spoiled not a string", `{"rules":"ordinary","procedure":{"spoiled":true},` + units + `}`, `procedure.spoiled: want a JSON string, not boolean`},
 		{"procedure not an object", `{"rules":"ordinary","procedure":"none",` + units + `}`, `procedure: want a JSON object, not string`},

@@ -200,8 +200,8 @@ func parseVeto(raw json.RawMessage) (Veto, error) {
 	return v, nil
 }
 
-// parseProcedure reads §3.5's settings; a policy given must be named, an
-// empty string being no policy.
+// parseProcedure reads §3.5's settings; a policy given must be named: an
+// empty string or null is refused, not read as the default.
 func parseProcedure(raw json.RawMessage) (Procedure, error) {
 	at := named("procedure")
 	f, err := object(raw, at, "nonresponse", "spoiled")
@@ -224,8 +224,8 @@ func parseProcedure(raw json.RawMessage) (Procedure, error) {
 		if *setting.into, err = text(raw, at.field(setting.key)); err != nil {
 			return Procedure{}, err
 		}
-		if *setting.into == "" {
-			return Procedure{}, inputErr(at.field(setting.key).String(), fmt.Sprintf(`unknown policy "": want %s`, setting.want))
+		if *setting.into == "" { // "" or null: no policy at all
+			return Procedure{}, inputErr(at.field(setting.key).String(), fmt.Sprintf("unknown policy %s: want %s", raw, setting.want))
 		}
 	}
 	return p, nil
