@@ -122,10 +122,14 @@ func EvaluateChoice(cm ChoiceMatter, units []Unit, ballots []OptionBallot) (*Cho
 	}
 	settle(m, pick, pickDeemed)
 	majority := make([]int, len(r.zones)+1) // overall, then per zone
+	var sums []int64
+	if m.procedure.Nonresponse == NonresponseDeliveredFollowMajority {
+		sums = make([]int64, r.persons*(abstained+1))
+	}
 	for i := range majority {
 		majority[i] = -1
-		if m.procedure.Nonresponse == NonresponseDeliveredFollowMajority {
-			majority[i] = m.optionMajority(pick, abstained, m.population(i-1))
+		if sums != nil {
+			majority[i] = m.optionMajority(pick, abstained, m.population(i-1), sums)
 		}
 	}
 
@@ -189,26 +193,28 @@ func (m *matter) population(z int) []int32 {
 }
 
 // optionMajority is the majority opinion among the actual picks (options
-// 0 … abstained-1, and abstained) of members: an index, or -1.
-func (m *matter) optionMajority(pick []int, abstained int, members []int32) int {
+// 0 … abstained-1, and abstained) of members: an index, or -1. sums is
+// scratch space of persons × (abstained+1), zero on entry and on return.
+func (m *matter) optionMajority(pick []int, abstained int, members []int32, sums []int64) int {
 	r, width := m.roll, abstained+1
-	sums := map[int32][]int64{}
 	area := make([]int64, width)
+	var touched []int32
 	for _, u := range members {
 		p := pick[u]
 		if p < 0 {
 			continue
 		}
-		row := sums[r.person[u]]
-		if row == nil {
-			row = make([]int64, width)
-			sums[r.person[u]] = row
+		person := r.person[u]
+		row := sums[int(person)*width : int(person+1)*width]
+		if slices.Max(row) == 0 {
+			touched = append(touched, person)
 		}
 		row[p] += r.area[u]
 		area[p] += r.area[u]
 	}
 	heads := make([]int, width)
-	for person, row := range sums {
+	for _, person := range touched {
+		row := sums[int(person)*width : int(person+1)*width]
 		top := slices.Max(row)
 		switch first := slices.Index(row, top); {
 		case slices.Index(row[first+1:], top) < 0:
@@ -216,6 +222,7 @@ func (m *matter) optionMajority(pick []int, abstained int, members []int32) int 
 		case row[abstained] == top:
 			heads[abstained] += r.weight[person]
 		}
+		clear(row)
 	}
 	return leader(area, heads)
 }
