@@ -245,9 +245,10 @@ func (r *roll) zone(name string) int {
 	return -1
 }
 
-// statuses returns each unit's status under the matter's procedure, refusing ballots for unknown units, second ballots and
-// missing choices. A unit without a counted ballot is deemed when delivered
-// and the policy deems delivered non-voters to take part.
+// statuses returns each unit's status under the matter's procedure,
+// refusing ballots for unknown units, second ballots and missing choices. A
+// unit without a counted ballot is deemed when delivered and the policy
+// deems delivered non-voters to take part.
 func (m *matter) statuses(ballots []Ballot) ([]int8, error) {
 	r := m.roll
 	st := r.unballoted()
