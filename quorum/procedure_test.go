@@ -250,3 +250,32 @@ func TestMajorityReportedOnlyWhenFollowed(t *testing.T) {
 		}
 	}
 }
+
+// Deemed owners count in a zone's rejection too: the villas' two opposing
+// and one agreeing voters miss participation (3 of 5) and cannot reject;
+// with the two delivered non-voters following the villas' majority, 4 of 5
+// oppose and the villas veto what the high-rise carried.
+func TestDeemedOwnersInZoneRejection(t *testing.T) {
+	units := []du{{id: "v1", zone: "别墅", area: "300", vote: "oppose"}, {id: "v2", zone: "别墅", area: "300", vote: "oppose"},
+		{id: "v3", zone: "别墅", area: "300", vote: "agree"}, {id: "v4", zone: "别墅", area: "300", delivered: true},
+		{id: "v5", zone: "别墅", area: "300", delivered: true}}
+	for i := range 20 {
+		units = append(units, du{id: fmt.Sprintf("h%d", i), zone: "高层", area: "90", vote: "agree"})
+	}
+	for _, tt := range []struct {
+		p      Procedure
+		villas string
+		passed bool
+	}{
+		{Procedure{}, "e 5/1500 p 3/900 a 1/300 o 2/600 b 0/0 n 0/0 d 0/0 m - false false false", true},
+		{following, "e 5/1500 p 5/1500 a 1/300 o 4/1200 b 0/0 n 0/0 d 2/600 m oppose true false false", false},
+	} {
+		res := mustEvaluate(t, procScenario(OrdinaryRule, Veto{Mode: VetoZoneRejection, Zones: []string{"别墅"}}, tt.p, units...))
+		if got := summary(res.Zones["别墅"].Outcome); got != tt.villas {
+			t.Errorf("%+v villas:\n got %s\nwant %s", tt.p, got, tt.villas)
+		}
+		if !res.Overall.Passed || res.Passed != tt.passed || res.Zones["别墅"].Vetoed == tt.passed {
+			t.Errorf("%+v: overall %v, passed %v, villas vetoed %v; want passed %v", tt.p, res.Overall.Passed, res.Passed, res.Zones["别墅"].Vetoed, tt.passed)
+		}
+	}
+}
