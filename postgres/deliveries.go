@@ -118,7 +118,9 @@ func openSettings(ctx context.Context, tx *sqlx.Tx, communityID, consultationID 
 
 // VerifyDelivery records that account by checked delivery id of estate
 // communityID. RejectDelivery records that it is wrong, and why. Neither
-// is allowed to the record's recorder. Errors: ErrNotFound, ErrOwnDelivery.
+// is allowed to the record's recorder, and only while the consultation is
+// open: the tally reads the ledger when it closes. Errors: ErrNotFound,
+// ErrNotOpen, ErrOwnDelivery, ErrDeliveryDecided.
 func VerifyDelivery(ctx context.Context, db *sqlx.DB, communityID, id, by int64) error {
 	return decideDelivery(ctx, db, communityID, id, by, DeliveryVerified, "")
 }
@@ -136,15 +138,21 @@ func decideDelivery(ctx context.Context, db *sqlx.DB, communityID, id, by int64,
 		var d struct {
 			Recorder *int64 `db:"recorded_by"`
 			Latest   string `db:"latest"`
+			State    string `db:"state"`
 		}
-		err := tx.GetContext(ctx, &d, `SELECT recorded_by, coalesce((SELECT decision FROM delivery_decisions e
+		// The consultation's row, shared, keeps a close from freezing the
+		// tally while a decision is being made.
+		err := tx.GetContext(ctx, &d, `SELECT d.recorded_by, c.state, coalesce((SELECT decision FROM delivery_decisions e
 				WHERE e.community_id = d.community_id AND e.delivery_id = d.id ORDER BY e.id DESC LIMIT 1), '') AS latest
-			FROM deliveries d WHERE community_id = $1 AND id = $2`, communityID, id)
+			FROM deliveries d JOIN consultations c ON c.community_id = d.community_id AND c.id = d.consultation_id
+			WHERE d.community_id = $1 AND d.id = $2 FOR SHARE OF c`, communityID, id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
 		case err != nil:
 			return err
+		case d.State != "open":
+			return ErrNotOpen
 		case d.Recorder != nil && *d.Recorder == by:
 			return ErrOwnDelivery
 		case d.Latest == string(DeliveryRejected) || d.Latest == string(decision):

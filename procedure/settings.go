@@ -117,13 +117,19 @@ func (s Settings) Procedure() quorum.Procedure {
 func (s Settings) Allows(m DeliveryMethod) bool { return slices.Contains(s.DeliveryMethods, m) }
 
 // Error names the setting that is wrong, in the words the committee wrote
-// it (thresholds.major.approval.area), and what is wrong with it.
+// it (thresholds.major.approval.area; empty for the whole object), and
+// what is wrong with it.
 type Error struct {
 	Key     string
 	Message string // Chinese, then English
 }
 
-func (e *Error) Error() string { return e.Key + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return e.Message
+	}
+	return e.Key + ": " + e.Message
+}
 
 func errorf(key, zh, en string, args ...any) *Error {
 	return &Error{Key: key, Message: fmt.Sprintf(zh, args...) + " / " + fmt.Sprintf(en, args...)}
@@ -262,7 +268,7 @@ func keyOf(err error) string {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 	}
-	return "settings"
+	return ""
 }
 
 // checkKeys decodes the object raw into m, refusing keys not allowed:

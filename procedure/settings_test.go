@@ -89,8 +89,8 @@ func TestParseRefuses(t *testing.T) {
 		{`{"notice_days": 91}`, "notice_days"},
 		{`{"notice_days": "7"}`, "notice_days"},
 		{`{"objection_days": -1}`, "objection_days"},
-		{`[]`, "settings"},
-		{`{} {}`, "settings"},
+		{`[]`, ""},
+		{`{} {}`, ""},
 	} {
 		_, _, err := Parse([]byte(tc.settings))
 		var pe *Error
