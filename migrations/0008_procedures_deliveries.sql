@@ -176,6 +176,16 @@ END $$;
 CREATE TRIGGER delivery_decisions_by_another BEFORE INSERT ON delivery_decisions
     FOR EACH ROW EXECUTE FUNCTION delivery_decisions_by_another();
 
+-- The units that stand delivered (§3.5): one of their records' latest
+-- decision verifies it. The tally joins this view; nothing else decides
+-- what "delivered" means.
+CREATE VIEW delivered_units AS
+SELECT DISTINCT d.community_id, d.consultation_id, d.unit_id
+FROM deliveries d
+WHERE (SELECT e.decision FROM delivery_decisions e
+       WHERE e.community_id = d.community_id AND e.delivery_id = d.id
+       ORDER BY e.id DESC LIMIT 1) = 'verified';
+
 CREATE TRIGGER deliveries_append_only BEFORE UPDATE OR DELETE ON deliveries
     FOR EACH ROW EXECUTE FUNCTION refuse_record_change();
 CREATE TRIGGER deliveries_no_truncate BEFORE TRUNCATE ON deliveries

@@ -235,20 +235,13 @@ func ListDeliveries(ctx context.Context, q sqlx.QueryerContext, communityID, con
 	return list, nil
 }
 
-// deliveredUnitsQuery selects the units of a consultation that stand
-// delivered: a record whose latest decision verifies it. The tally joins
-// it as a subquery.
-const deliveredUnitsQuery = `
-	SELECT DISTINCT d.unit_id FROM deliveries d
-	WHERE d.community_id = $1 AND d.consultation_id = $2
-	  AND (SELECT e.decision FROM delivery_decisions e WHERE e.community_id = d.community_id AND e.delivery_id = d.id
-	       ORDER BY e.id DESC LIMIT 1) = 'verified'`
-
 // DeliveredUnits returns the units of consultation consultationID that are
-// delivered (§3.5), sorted.
+// delivered (§3.5), sorted: the rows of the view delivered_units
+// (migration 0008), which the tally's SQL joins.
 func DeliveredUnits(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]string, error) {
 	units := []string{}
-	err := sqlx.SelectContext(ctx, q, &units, deliveredUnitsQuery+` ORDER BY 1`, communityID, consultationID)
+	err := sqlx.SelectContext(ctx, q, &units, `SELECT unit_id FROM delivered_units
+		WHERE community_id = $1 AND consultation_id = $2 ORDER BY unit_id`, communityID, consultationID)
 	return units, err
 }
 
