@@ -83,7 +83,6 @@ func CreateProcedure(ctx context.Context, db *sqlx.DB, communityID int64, s proc
 	sum := sha256.Sum256(original)
 	var version int
 	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
-		// The estate's row serialises the numbering of its versions.
 		if err := lockCommunity(ctx, tx, communityID); err != nil {
 			return err
 		}
@@ -101,9 +100,12 @@ func CreateProcedure(ctx context.Context, db *sqlx.DB, communityID int64, s proc
 	return version, err
 }
 
+// lockCommunity serialises the estate's version numbering, activations and
+// freezes. NO KEY UPDATE, unlike UPDATE, does not wait for or block the
+// rows that merely reference the estate (audit entries, consultations).
 func lockCommunity(ctx context.Context, tx *sqlx.Tx, communityID int64) error {
 	var id int64
-	err := tx.GetContext(ctx, &id, `SELECT id FROM communities WHERE id = $1 FOR UPDATE`, communityID)
+	err := tx.GetContext(ctx, &id, `SELECT id FROM communities WHERE id = $1 FOR NO KEY UPDATE`, communityID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

@@ -151,3 +151,34 @@ func TestOpeningRefusesRulesLooserThanTheFrozenThresholds(t *testing.T) {
 		t.Errorf("state %s after the refusal, want draft (nothing half-written)", got.State)
 	}
 }
+
+func TestConcurrentRegistrationsNumberedInTurn(t *testing.T) {
+	e := newBTEstate(t)
+	s, defaulted, err := procedure.Parse([]byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	versions := make(chan int, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			v, err := postgres.CreateProcedure(context.Background(), e.DB, e.CID, s, defaulted, []byte("%PDF-1.4"), "application/pdf", e.Committee)
+			versions <- v
+			errs <- err
+		}()
+	}
+	var got []int
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		got = append(got, <-versions)
+	}
+	slices.Sort(got)
+	for i, v := range got {
+		if v != i+1 {
+			t.Fatalf("versions %v, want 1 to %d", got, n)
+		}
+	}
+}
