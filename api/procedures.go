@@ -5,6 +5,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -93,6 +94,38 @@ func (s *Server) createProcedure(c *gin.Context) error {
 	return nil
 }
 
+// versionParam reads :version.
+func versionParam(c *gin.Context) (int, error) {
+	version, err := strconv.Atoi(c.Param("version"))
+	if err != nil || version < 1 {
+		return 0, errNotFound
+	}
+	return version, nil
+}
+
+// procedureOriginal answers GET
+// /api/v1/communities/{cid}/procedures/{version}/original: the adopted
+// text as uploaded, whose SHA-256 the version and its votes carry.
+func (s *Server) procedureOriginal(c *gin.Context) error {
+	cid, err := communityParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	data, contentType, err := postgres.ProcedureOriginal(c.Request.Context(), s.DB, cid, version)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="procedure-%d%s"`, version, originalExtension[contentType]))
+	c.Data(http.StatusOK, contentType, data)
+	return nil
+}
+
+var originalExtension = map[string]string{"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
 // activateProcedure answers POST
 // /api/v1/communities/{cid}/procedures/{version}/activate: the draft
 // becomes the active version, the one active until now is superseded.
@@ -101,9 +134,9 @@ func (s *Server) activateProcedure(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := strconv.Atoi(c.Param("version"))
-	if err != nil || version < 1 {
-		return errNotFound
+	version, err := versionParam(c)
+	if err != nil {
+		return err
 	}
 	err = postgres.ActivateProcedure(c.Request.Context(), s.DB, cid, version, account(c).ID)
 	if errors.Is(err, postgres.ErrNotDraftProcedure) {

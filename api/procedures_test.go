@@ -124,6 +124,10 @@ func TestActivateProcedure(t *testing.T) {
 		t.Errorf("defaults marked wrong: %+v", list[0].Explanation)
 	}
 
+	status, original := e.get(t, e.volunteer, fmt.Sprintf("/api/v1/communities/%d/procedures/%d/original", e.CommunityID, v1))
+	if status != http.StatusOK || !bytes.Equal(original, rulesPDF) {
+		t.Errorf("original: %d, %d bytes", status, len(original))
+	}
 	residents := e.login(t, "residents")
 	for _, token := range []string{e.volunteer, residents} {
 		if status := e.activate(t, token, v1); status != http.StatusForbidden {

@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	v1.GET("/communities/:cid/procedures", s.staff(committee, residents, volunteer), handle(s.listProcedures))
 	v1.POST("/communities/:cid/procedures", s.staff(committee), handle(s.createProcedure))
 	v1.POST("/communities/:cid/procedures/:version/activate", s.staff(committee), handle(s.activateProcedure))
+	v1.GET("/communities/:cid/procedures/:version/original", s.staff(committee, residents, volunteer), handle(s.procedureOriginal))
 	v1.POST("/consultations/:id/deliveries", s.staff(committee, volunteer), handle(s.recordDelivery))
 	v1.GET("/consultations/:id/deliveries", s.staff(committee, residents, volunteer), handle(s.listDeliveries))
 	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))

@@ -129,6 +129,22 @@ func ListProcedures(ctx context.Context, q sqlx.QueryerContext, communityID int6
 	return list, nil
 }
 
+// ProcedureOriginal returns the uploaded original of a version and its
+// content type, or ErrNotFound.
+func ProcedureOriginal(ctx context.Context, q sqlx.QueryerContext, communityID int64, version int) ([]byte, string, error) {
+	var r struct {
+		Original    []byte `db:"original"`
+		ContentType string `db:"content_type"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `SELECT o.original, p.content_type FROM procedure_originals o
+		JOIN procedures p ON p.community_id = o.community_id AND p.version = o.version
+		WHERE o.community_id = $1 AND o.version = $2`, communityID, version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", ErrNotFound
+	}
+	return r.Original, r.ContentType, err
+}
+
 // ActivateProcedure makes draft version of estate communityID the active
 // one, superseding the version active until now, and audits it — all in
 // one transaction. Errors: ErrNotFound, ErrNotDraftProcedure.
