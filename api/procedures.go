@@ -94,24 +94,24 @@ func (s *Server) createProcedure(c *gin.Context) error {
 	return nil
 }
 
-// versionParam reads :version.
-func versionParam(c *gin.Context) (int, error) {
+// versionParams reads :cid and :version.
+func versionParams(c *gin.Context) (int64, int, error) {
+	cid, err := communityParam(c)
+	if err != nil {
+		return 0, 0, err
+	}
 	version, err := strconv.Atoi(c.Param("version"))
 	if err != nil || version < 1 {
-		return 0, errNotFound
+		return 0, 0, errNotFound
 	}
-	return version, nil
+	return cid, version, nil
 }
 
 // procedureOriginal answers GET
 // /api/v1/communities/{cid}/procedures/{version}/original: the adopted
 // text as uploaded, whose SHA-256 the version and its votes carry.
 func (s *Server) procedureOriginal(c *gin.Context) error {
-	cid, err := communityParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
+	cid, version, err := versionParams(c)
 	if err != nil {
 		return err
 	}
@@ -130,11 +130,7 @@ var originalExtension = map[string]string{"application/pdf": ".pdf", "image/png"
 // /api/v1/communities/{cid}/procedures/{version}/activate: the draft
 // becomes the active version, the one active until now is superseded.
 func (s *Server) activateProcedure(c *gin.Context) error {
-	cid, err := communityParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
+	cid, version, err := versionParams(c)
 	if err != nil {
 		return err
 	}
