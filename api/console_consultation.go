@@ -393,7 +393,7 @@ func (s *Server) consoleConsultation(c *gin.Context) {
 		}
 	}
 	for _, m := range k.Matters {
-		rule, err := m.Rule()
+		rule, err := k.RuleOf(&m)
 		if err != nil {
 			s.consolePageError(c, err)
 			return
@@ -439,7 +439,7 @@ func (s *Server) conTurnoutView(c *gin.Context, p page, k *ballot.Consultation) 
 	}
 	rule := quorum.OrdinaryRule
 	if len(k.Matters) > 0 {
-		if r, err := k.Matters[0].Rule(); err == nil {
+		if r, err := k.RuleOf(&k.Matters[0]); err == nil {
 			rule = r
 		}
 	}

@@ -102,6 +102,11 @@ func (s *Server) checkDraft(c *gin.Context, cid int64, d *ballot.DraftRequest) (
 			return k, err
 		}
 		ps = append(ps, ballot.CheckEstate(&k, facts)...)
+		active, err := postgres.ActiveProcedure(ctx, s.DB, cid)
+		if err != nil {
+			return k, err
+		}
+		ps = append(ps, ballot.CheckThresholds(&k, active.Settings.Thresholds)...)
 	}
 	if len(ps) > 0 {
 		return k, problemsError(ps)
@@ -239,7 +244,10 @@ func (s *Server) openConsultation(c *gin.Context) error {
 		return err
 	}
 	issued, err := postgres.OpenConsultation(c.Request.Context(), s.DB, s.Keys, k.CommunityID, k.ID)
+	var looser *postgres.LooserRulesError
 	switch {
+	case errors.As(err, &looser):
+		return problemsError(looser.Problems)
 	case errors.Is(err, postgres.ErrNotDraft):
 		return errorf(http.StatusConflict, "not_draft", "表决已开始，选票已发出 / the consultation is already open: its ballots were issued")
 	case errors.Is(err, postgres.ErrEmptyScope):
@@ -339,7 +347,7 @@ func asciiName(s string) string {
 func participationTarget(k *ballot.Consultation) quorum.Rule {
 	rule := quorum.OrdinaryRule
 	for i, m := range k.Matters {
-		r, err := m.Rule()
+		r, err := k.RuleOf(&m)
 		if err != nil {
 			continue
 		}

@@ -56,4 +56,15 @@ func (s *Server) routes() {
 	e.GET("/log/:consultation/checkpoint", handle(s.logCheckpoint))
 	e.GET("/log/:consultation/proof", s.ownerLimit.middleware(), handle(s.logProof))
 	e.GET("/log/:consultation/consistency", handle(s.logConsistency))
+
+	// Rules of procedure and the delivery ledger (§3.6, §5.1).
+	v1.GET("/communities/:cid/procedures", s.staff(committee, residents, volunteer), handle(s.listProcedures))
+	v1.POST("/communities/:cid/procedures", s.staff(committee), handle(s.createProcedure))
+	v1.POST("/communities/:cid/procedures/:version/activate", s.staff(committee), handle(s.activateProcedure))
+	v1.GET("/communities/:cid/procedures/:version/original", s.staff(committee, residents, volunteer), handle(s.procedureOriginal))
+	v1.POST("/consultations/:id/deliveries", s.staff(committee, volunteer), handle(s.recordDelivery))
+	v1.GET("/consultations/:id/deliveries", s.staff(committee, residents, volunteer), handle(s.listDeliveries))
+	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))
+	v1.POST("/deliveries/:delivery/reject", s.staff(committee, residents, volunteer), handle(s.rejectDelivery))
+	v1.POST("/deliveries/:delivery/photo", s.staff(committee, volunteer), handle(s.deliveryPhoto))
 }

@@ -66,6 +66,7 @@ type votePage struct {
 	Receipt    string
 	VerifyURL  string
 	NotYetOpen bool
+	Rules      string // which rules of procedure the vote follows (§3.6)
 }
 
 func voteChoiceLabel(lang templates.Lang, m *ballot.Matter, v string) string {
@@ -238,13 +239,21 @@ func writePageError(s *Server, c *gin.Context, err error) {
 	writeError(c, err) // logs it, answers 500
 }
 
-// votePage answers GET /v/{token}.
+// votePage answers GET /v/{token}. Showing the ballot is an electronic
+// delivery (§5.1) where the vote's rules count one.
 func (s *Server) votePage(c *gin.Context) {
 	v := s.voteBallot(c)
 	if v == nil {
 		return
 	}
-	s.render(c, http.StatusOK, "vote", newVotePage(c, v, nil, nil))
+	applied, err := postgres.BallotOpened(c.Request.Context(), s.DB, v.Consultation.CommunityID, v.Consultation.ID, v.UnitID)
+	if err != nil {
+		writePageError(s, c, err)
+		return
+	}
+	vp := newVotePage(c, v, nil, nil)
+	vp.Rules = applied.Sentence(vp.Lang == templates.English)
+	s.render(c, http.StatusOK, "vote", vp)
 }
 
 // formChoices reads the ballot form: m{ID} fields, several for an

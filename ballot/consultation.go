@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gongjue/procedure"
 	"gongjue/quorum"
 )
 
@@ -143,6 +144,46 @@ type Consultation struct {
 	OpenedAt    *time.Time  `json:"opened_at,omitempty"`
 	ClosedAt    *time.Time  `json:"closed_at,omitempty"`
 	Matters     []Matter    `json:"matters"`
+	// Procedure is the rules of procedure the consultation is decided
+	// under: frozen when it opened; before that, what opening would freeze.
+	Procedure procedure.Applied `json:"procedure"`
+}
+
+// RuleOf returns the rule matter m is decided by: a preset name means the
+// estate's thresholds for that category as frozen in the consultation
+// (§3.6), a custom rule is itself.
+func (c *Consultation) RuleOf(m *Matter) (quorum.Rule, error) {
+	var preset quorum.Category
+	if err := json.Unmarshal(m.Rules, &preset); err == nil {
+		if _, err := preset.Rule(); err != nil {
+			return quorum.Rule{}, err
+		}
+		return c.Procedure.Settings.Thresholds.Of(preset), nil
+	}
+	return m.Rule()
+}
+
+// CheckThresholds checks every custom rule of c against the estate's own
+// thresholds for its matter's category, which may be stricter than
+// Article 278 (§3.6).
+func CheckThresholds(c *Consultation, t procedure.Thresholds) Problems {
+	var ps Problems
+	for i := range c.Matters {
+		m := &c.Matters[i]
+		var preset string
+		if json.Unmarshal(m.Rules, &preset) == nil {
+			continue
+		}
+		r, err := m.Rule()
+		if err != nil {
+			continue // Check has reported it
+		}
+		if looser := r.LooserThanRule(t.Of(m.Category)); len(looser) > 0 {
+			ps.Add(fmt.Sprintf("matters[%d].rules", i), "比本小区议事规则对%s事项的要求宽松（%s）/ looser than the estate's rules of procedure allow for a %s matter (%s)",
+				categoryZH(m.Category), strings.Join(looser, ", "), m.Category, strings.Join(looser, ", "))
+		}
+	}
+	return ps
 }
 
 // Matter returns the matter with id, or nil.

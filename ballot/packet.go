@@ -165,7 +165,9 @@ func (pw *packetWriter) ballot(b *PacketBallot, i int, qr []byte) {
 	f.Line(left, y, pageW-pdfdoc.MarginRight, y)
 	f.SetXY(left, y+2)
 	f.SetFont(pdfdoc.Family, "", 9.5)
-	pdfdoc.Paragraph(f, contentW, 5, "填写说明：请在所选项前的方框内打“✓”。同意/反对/弃权事项及选择事项每项只选一项；选举事项按注明的人数以内选择。未按要求填写的，该事项计为废票（按弃权计）。", "L")
+	pdfdoc.Paragraph(f, contentW, 5, "填写说明：请在所选项前的方框内打“✓”。同意/反对/弃权事项及选择事项每项只选一项；选举事项按注明的人数以内选择。未按要求填写的，该事项计为废票（"+spoiledNote[c.Procedure.Settings.Spoiled]+"）。", "L")
+	f.SetX(left)
+	pdfdoc.Paragraph(f, contentW, 5, c.Procedure.Sentence(false)+"。", "L")
 	f.Ln(1)
 
 	limit := footY - bottomBlockH
@@ -220,20 +222,28 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 		f.CellFormat(contentW, 4.5, l, "", 2, "L", false, 0, "")
 	}
 	f.SetX(left)
-	f.CellFormat(contentW, 5, ruleLine(m), "", 2, "L", false, 0, "")
+	f.CellFormat(contentW, 5, ruleLine(pw.p.Consultation, m), "", 2, "L", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 	pw.boxes(labels)
 	f.Ln(3)
 }
 
-func ruleLine(m *Matter) string {
+// spoiledNote says on the packet how the frozen rules count a spoiled
+// ballot (§3.5).
+var spoiledNote = map[quorum.SpoiledPolicy]string{
+	quorum.SpoiledAbstain:       "按弃权计",
+	quorum.SpoiledParticipating: "计入参与表决，不计入任何选项",
+	quorum.SpoiledExcluded:      "视为未交回表决票",
+}
+
+func ruleLine(c *Consultation, m *Matter) string {
 	var s string
 	if m.Category == quorum.Major {
 		s = "重大事项"
 	} else {
 		s = "一般事项"
 	}
-	if r, err := m.Rule(); err == nil {
+	if r, err := c.RuleOf(m); err == nil {
 		s += fmt.Sprintf("：参与表决须达专有面积 %s、人数 %s；同意须达参与表决面积 %s、人数 %s",
 			fracZH(r.Participation.Area), fracZH(r.Participation.Headcount), fracZH(r.Approval.Area), fracZH(r.Approval.Headcount))
 	}

@@ -155,7 +155,11 @@ func OpenConsultation(ctx context.Context, db *sqlx.DB, keys *secret.Keys, commu
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE consultations SET state = 'open', opened_at = now(), token_seed = $3
 			WHERE community_id = $1 AND id = $2`, communityID, id, seed)
-		return err
+		if err != nil {
+			return err
+		}
+		// The estate's rules of procedure are frozen into it (procedures.go).
+		return freezeProcedure(ctx, tx, communityID, id)
 	})
 	if err != nil {
 		return nil, err

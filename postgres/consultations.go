@@ -39,10 +39,16 @@ type consultationRow struct {
 	CreatedAt     time.Time  `db:"created_at"`
 	OpenedAt      *time.Time `db:"opened_at"`
 	ClosedAt      *time.Time `db:"closed_at"`
+
+	ProcedureVersion   *int           `db:"procedure_version"`
+	ProcedureSHA256    []byte         `db:"procedure_sha256"`
+	ProcedureSettings  []byte         `db:"procedure_settings"`
+	ProcedureDefaulted pq.StringArray `db:"procedure_defaulted"`
 }
 
 const consultationColumns = `community_id, id, title, description, scope_zone, scope_building, scope_entrance,
-	veto, opens_at, closes_at, previous_id, round, state, created_at, opened_at, closed_at`
+	veto, opens_at, closes_at, previous_id, round, state, created_at, opened_at, closed_at,
+	procedure_version, procedure_sha256, procedure_settings, procedure_defaulted`
 
 func (r *consultationRow) consultation() (ballot.Consultation, error) {
 	c := ballot.Consultation{
@@ -115,6 +121,9 @@ func getConsultation(ctx context.Context, q sqlx.QueryerContext, id int64, lock 
 		return nil, err
 	}
 	if c.Matters, err = listMatters(ctx, q, c.CommunityID, c.ID); err != nil {
+		return nil, err
+	}
+	if c.Procedure, err = appliedProcedure(ctx, q, &row); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -180,6 +180,12 @@ func (r Rule) LooserThan(c Category) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.LooserThanRule(base), nil
+}
+
+// LooserThanRule lists the fractions of r that are looser than base's, so
+// a matter can be held to an estate's own thresholds as well as the law's.
+func (r Rule) LooserThanRule(base Rule) []string {
 	var looser []string
 	want := base.fractions()
 	for i, nf := range r.fractions() {
@@ -187,7 +193,7 @@ func (r Rule) LooserThan(c Category) ([]string, error) {
 			looser = append(looser, nf.name)
 		}
 	}
-	return looser, nil
+	return looser
 }
 
 // participationMet reports whether o's participants reach the participation

@@ -244,7 +244,7 @@ func Compute(ctx context.Context, q sqlx.QueryerContext, info postgres.ClosingIn
 	}
 	doc.Matters = make([]Matter, len(cons.Matters))
 	for i, bm := range cons.Matters {
-		rule, err := bm.Rule()
+		rule, err := cons.RuleOf(&bm) // presets mean the frozen thresholds (§3.6)
 		if err != nil {
 			return nil, fmt.Errorf("tally: matter %d: %w", bm.ID, err)
 		}
