@@ -85,4 +85,3 @@ func addMonths(t time.Time, months int) time.Time {
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
-
