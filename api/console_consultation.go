@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -222,9 +223,9 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 	for _, p := range conPresets {
 		data.Presets = append(data.Presets, conPresetView{Value: string(p), Name: conPresetName(d.page, p)})
 	}
-	now := time.Now().In(conChinaTime)
+	now := time.Now().In(locale.China)
 	opens := now.Truncate(time.Minute)
-	closes := time.Date(now.Year(), now.Month(), now.Day()+14, 18, 0, 0, 0, conChinaTime)
+	closes := time.Date(now.Year(), now.Month(), now.Day()+14, 18, 0, 0, 0, locale.China)
 	data.OpensAt, data.ClosesAt = opens.Format("2006-01-02T15:04"), closes.Format("2006-01-02T15:04")
 	scope := ballot.Scope{}
 	if id := c.Query("draft"); id != "" {
@@ -239,8 +240,8 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 			return
 		}
 		data.Draft, scope = k, k.Scope
-		data.OpensAt = k.OpensAt.In(conChinaTime).Format("2006-01-02T15:04")
-		data.ClosesAt = k.ClosesAt.In(conChinaTime).Format("2006-01-02T15:04")
+		data.OpensAt = k.OpensAt.In(locale.China).Format("2006-01-02T15:04")
+		data.ClosesAt = k.ClosesAt.In(locale.China).Format("2006-01-02T15:04")
 	}
 	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
 		s.consolePageError(c, err)
@@ -313,7 +314,7 @@ type conMatterPlan struct {
 type conTurnoutView struct {
 	ID        int64
 	Lang      templates.Lang
-	Target    string // "≥ 2/3"
+	Target    string // "三分之二以上"
 	Overall   conTurnoutLine
 	Zones     []conTurnoutLine
 	Counts    postgres.CastCounts
@@ -448,8 +449,8 @@ func (s *Server) conTurnoutView(c *gin.Context, p page, k *ballot.Consultation) 
 		return nil, err
 	}
 	v := &conTurnoutView{ID: k.ID, Lang: p.Lang, Counts: counts, Voted: counts.Online + counts.Paper + counts.Proxy,
-		Target:    conFractionText(rule.Participation.Area),
-		UpdatedAt: time.Now().In(conChinaTime).Format("15:04:05")}
+		Target:    conFractionText(p, rule.Participation.Area),
+		UpdatedAt: time.Now().In(locale.China).Format("15:04:05")}
 	if len(in.Units) == 0 {
 		return v, nil
 	}
@@ -472,8 +473,8 @@ func conTurnoutLineOf(p page, name string, o quorum.Outcome, t quorum.Threshold)
 		Area: o.Participating.Area, AreaWhole: o.Eligible.Area,
 		Head: o.Participating.Headcount, HeadWhole: o.Eligible.Headcount,
 	}
-	l.AreaPct = conPercentOf(int64(l.Area), int64(l.AreaWhole))
-	l.HeadPct = conPercentOf(int64(l.Head), int64(l.HeadWhole))
+	l.AreaPct = locale.Percent(int64(l.Area), int64(l.AreaWhole))
+	l.HeadPct = locale.Percent(int64(l.Head), int64(l.HeadWhole))
 	l.AreaW = conBarWidth(int64(l.Area), int64(l.AreaWhole), 1000)
 	l.HeadW = conBarWidth(int64(l.Head), int64(l.HeadWhole), 1000)
 	l.AreaMet = t.Area.Reached(int64(l.Area), int64(l.AreaWhole))
@@ -482,8 +483,8 @@ func conTurnoutLineOf(p page, name string, o quorum.Outcome, t quorum.Threshold)
 	l.HeadTarg = int(1000 * t.Headcount.Num / max(t.Headcount.Den, 1))
 	minArea := quorum.Area(minimumReaching(t.Area, int64(l.AreaWhole)))
 	minHead := minimumReaching(t.Headcount, int64(l.HeadWhole))
-	l.AreaNeed = conPickText(p, "需 "+conFractionText(t.Area)+" 即 ≥ "+conFormatArea(minArea)+" m²", "needs "+conFractionText(t.Area)+", i.e. ≥ "+conFormatArea(minArea)+" m²")
-	l.HeadNeed = conPickText(p, "需 "+conFractionText(t.Headcount)+" 即 ≥ "+conGroupDigits(minHead)+" 人", "needs "+conFractionText(t.Headcount)+", i.e. ≥ "+conGroupDigits(minHead)+" owners")
+	l.AreaNeed = conPickText(p, "需"+conFractionText(p, t.Area)+"（≥ "+conFormatArea(minArea)+" m²）", "needs "+conFractionText(p, t.Area)+" (≥ "+conFormatArea(minArea)+" m²)")
+	l.HeadNeed = conPickText(p, "需"+conFractionText(p, t.Headcount)+"（≥ "+conGroupDigits(minHead)+" 人）", "needs "+conFractionText(p, t.Headcount)+" (≥ "+conGroupDigits(minHead)+" owners)")
 	return l
 }
 
@@ -513,7 +514,7 @@ func (s *Server) consoleMissing(c *gin.Context) {
 		return
 	}
 	data := missingData{consoleData: d, C: k, Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance")),
-		Printed: time.Now().In(conChinaTime).Format("2006-01-02 15:04")}
+		Printed: time.Now().In(locale.China).Format("2006-01-02 15:04")}
 	ctx := c.Request.Context()
 	all, err := postgres.MissingUnits(ctx, s.DB, d.Community.ID, k.ID, "", "")
 	if err != nil {

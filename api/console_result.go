@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
@@ -253,8 +254,8 @@ func conKindText(p page, kind string, category string, options []string, seats i
 // conRuleText states a rule's four fractions in words.
 func conRuleText(p page, r quorum.Rule) string {
 	return conPickText(p,
-		fmt.Sprintf("参与表决：面积 %s 且人数 %s；同意：参与面积 %s 且参与人数 %s", conFractionText(r.Participation.Area), conFractionText(r.Participation.Headcount), conFractionText(r.Approval.Area), conFractionText(r.Approval.Headcount)),
-		fmt.Sprintf("participation: area %s and owners %s; agreement: participating area %s and participating owners %s", conFractionText(r.Participation.Area), conFractionText(r.Participation.Headcount), conFractionText(r.Approval.Area), conFractionText(r.Approval.Headcount)))
+		fmt.Sprintf("参与表决：面积 %s 且人数 %s；同意：参与面积 %s 且参与人数 %s", conFractionText(p, r.Participation.Area), conFractionText(p, r.Participation.Headcount), conFractionText(p, r.Approval.Area), conFractionText(p, r.Approval.Headcount)),
+		fmt.Sprintf("participation: area %s and owners %s; agreement: participating area %s and participating owners %s", conFractionText(p, r.Participation.Area), conFractionText(p, r.Participation.Headcount), conFractionText(p, r.Approval.Area), conFractionText(p, r.Approval.Headcount)))
 }
 
 // conVetoModeTexts name each veto mode and explain it in a sentence.
@@ -339,7 +340,7 @@ func conOutcomeRows(p page, o *quorum.Outcome) []conFigureRow {
 	}
 	share := func(label string, t, of quorum.Tally, strong bool) conFigureRow {
 		return conFigureRow{Label: label, Headcount: t.Headcount, Area: t.Area, Strong: strong,
-			HeadPct: conPercentOf(int64(t.Headcount), int64(of.Headcount)), AreaPct: conPercentOf(int64(t.Area), int64(of.Area))}
+			HeadPct: locale.Percent(int64(t.Headcount), int64(of.Headcount)), AreaPct: locale.Percent(int64(t.Area), int64(of.Area))}
 	}
 	return []conFigureRow{
 		{Label: conPickText(p, "应参与（全体）", "eligible"), Headcount: o.Eligible.Headcount, Area: o.Eligible.Area},

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gongjue/locale"
 	"gongjue/quorum"
 )
 
@@ -73,37 +74,9 @@ type Scope struct {
 // Whole reports whether the scope is the whole estate.
 func (s Scope) Whole() bool { return s == Scope{} }
 
-// Describe names the scope for people: 全体业主, 高层区, 12幢2单元.
+// Describe names the scope for people: 全小区, 高层区, 12幢 2单元.
 func (s Scope) Describe(english bool) string {
-	if s.Whole() {
-		if english {
-			return "whole estate"
-		}
-		return "全体业主"
-	}
-	var parts []string
-	if english {
-		if s.Zone != "" {
-			parts = append(parts, "zone "+s.Zone)
-		}
-		if s.Building != "" {
-			parts = append(parts, "building "+s.Building)
-		}
-		if s.Entrance != "" {
-			parts = append(parts, "entrance "+s.Entrance)
-		}
-		return strings.Join(parts, ", ")
-	}
-	if s.Zone != "" {
-		parts = append(parts, s.Zone+"区")
-	}
-	if s.Building != "" {
-		parts = append(parts, s.Building+"幢")
-	}
-	if s.Entrance != "" {
-		parts = append(parts, s.Entrance+"单元")
-	}
-	return strings.Join(parts, " ")
+	return locale.Scope(s.Zone, s.Building, s.Entrance).In(english)
 }
 
 // Matter is one question put to the vote.

@@ -135,10 +135,10 @@ func Scope(zone, building, entrance string) Text {
 // The choices of an approve matter, and a spoiled paper ballot, by their
 // codes on the ballot (ballot.Agree …).
 var choices = map[string]Text{
-	"agree":   {"同意", "agree"},
-	"oppose":  {"反对", "oppose"},
-	"abstain": {"弃权", "abstain"},
-	"spoiled": {"废票", "spoiled"},
+	"agree":   {"同意", "Agree"},
+	"oppose":  {"反对", "Oppose"},
+	"abstain": {"弃权", "Abstain"},
+	"spoiled": {"废票", "Spoiled"},
 }
 
 // Choice names a choice code: agree → 同意. Any other value is an option
@@ -152,11 +152,11 @@ func Choice(code string) Text {
 
 // AbstainInclSpoiled labels the abstain row of a result, which counts
 // spoiled ballots unless the rules of procedure say otherwise.
-var AbstainInclSpoiled = Text{"弃权（含废票）", "abstain (incl. spoiled)"}
+var AbstainInclSpoiled = Text{"弃权（含废票）", "Abstain (incl. spoiled)"}
 
 // OtherOption labels, for one option of a choice matter, the ballots for
 // the other options — the option's "oppose", never called 反对 (§3.2).
-var OtherOption = Text{"选其他选项", "for another option"}
+var OtherOption = Text{"选其他选项", "For another option"}
 
 // Channel names how a ballot was cast, by its code (ballot.Online …).
 func Channel(code string) Text {
