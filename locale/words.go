@@ -207,3 +207,50 @@ func Verdict(passed, participationMet bool) Text {
 	}
 	return VerdictRejected
 }
+
+// ThisOption labels, for one option of a choice matter or one candidate,
+// the ballots for it — the option's "agree".
+var ThisOption = Text{"选此选项", "For this option"}
+
+// OtherCandidate labels, for one candidate, the ballots that approve only
+// other candidates — the candidate's "oppose".
+var OtherCandidate = Text{"只选其他候选人", "For other candidates only"}
+
+// VerdictTied is an advisory plurality vote whose leaders tied.
+var VerdictTied = Text{"未形成有效决定（得票相同，可发起下一轮）", "no valid decision (a tie; a next round may be launched)"}
+
+// Chosen is a choice matter's verdict when an option is adopted.
+func Chosen(option string) Text { return Text{"选定「" + option + "」", "chosen: " + option} }
+
+// Elected is an election's verdict: who was elected, who tied for the last
+// seats, and how many seats stay vacant.
+func Elected(seats int, elected, tied []string, vacant int) Text {
+	zh := fmt.Sprintf("应选%d名，当选%d名", seats, len(elected))
+	en := fmt.Sprintf("%d seats, %d elected", seats, len(elected))
+	if len(elected) > 0 {
+		names := List(elected)
+		zh, en = zh+"："+names.ZH, en+": "+names.EN
+	}
+	if len(tied) > 0 {
+		names := List(tied)
+		zh, en = zh+"；得票相同未能确定："+names.ZH, en+"; tied, not decided: "+names.EN
+	}
+	if vacant > 0 {
+		zh, en = zh+fmt.Sprintf("；空缺%d名", vacant), en+fmt.Sprintf("; %d vacant", vacant)
+	}
+	return Text{zh, en}
+}
+
+// Kind says what a matter asks: 表决事项（同意 / 反对 / 弃权）, a choice with
+// its options, an election with its seats and candidates.
+func Kind(kind string, options []string, seats int) Text {
+	names := List(options)
+	switch kind {
+	case "choice":
+		return Text{"选择事项（选项：" + names.ZH + "）", "choice (options: " + names.EN + ")"}
+	case "election":
+		return Text{fmt.Sprintf("选举事项（应选%d名；候选人：%s）", max(seats, 1), names.ZH),
+			fmt.Sprintf("election (%d seats; candidates: %s)", max(seats, 1), names.EN)}
+	}
+	return Text{"表决事项（同意 / 反对 / 弃权）", "approval (agree / oppose / abstain)"}
+}
