@@ -217,8 +217,7 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 	}
 	data.Buildings = conBuildingViews(entrances)
 	for _, m := range quorum.VetoModes {
-		t := conVetoModeTexts[m]
-		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: conPickText(d.page, t[0], t[1]), Explanation: conPickText(d.page, t[2], t[3])})
+		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: say(d.Lang, locale.VetoModeName(string(m))), Explanation: say(d.Lang, locale.VetoModeExplained(string(m)))})
 	}
 	for _, p := range conPresets {
 		data.Presets = append(data.Presets, conPresetView{Value: string(p), Name: conPresetName(d.page, p)})
@@ -306,6 +305,7 @@ type conMatterPlan struct {
 	Description string
 	KindText    string
 	RuleText    string
+	NoVeto      string // an election's sentence that the zone veto does not apply
 	Need        string
 	NeedApprove string
 }
@@ -400,7 +400,8 @@ func (s *Server) consoleConsultation(c *gin.Context) {
 			return
 		}
 		plan := conMatterPlan{Position: m.Position, Title: m.Title, Description: m.Description,
-			KindText: conKindText(d.page, string(m.Kind), string(m.Category), m.Options, m.Seats), RuleText: conRuleText(d.page, rule)}
+			KindText: conKindText(d.page, string(m.Kind), string(m.Category), m.Options, m.Seats), RuleText: conRuleText(d.page, rule),
+			NoVeto: conElectionNoVeto(d.page, k.Veto, string(m.Kind))}
 		area, head := quorum.Area(0), int64(0)
 		if data.Turnout != nil {
 			area, head = data.Turnout.Overall.AreaWhole, int64(data.Turnout.Overall.HeadWhole)

@@ -26,9 +26,11 @@ func init() {
 		"conAdd":  func(a, b int) int { return a + b },
 		"conTime": conFormatTime,
 		"conCode": ballot.FormatCode,
-		"conZones": func(lang templates.Lang, zones []conZoneView) conZoneTable {
-			return conZoneTable{Lang: lang, Zones: zones}
+		"conZones": func(lang templates.Lang, kind string, zones []conZoneView) conZoneTable {
+			agree, oppose := conChoiceWords(kind)
+			return conZoneTable{Lang: lang, Zones: zones, Agree: say(lang, agree), Oppose: say(lang, oppose)}
 		},
+		"conPassed": func(lang templates.Lang, passed bool) string { return say(lang, locale.Passed(passed)) },
 		"conPctT": func(part, whole quorum.Tally) [2]string {
 			return [2]string{locale.Percent(int64(part.Headcount), int64(whole.Headcount)), locale.Percent(int64(part.Area), int64(whole.Area))}
 		},
@@ -156,6 +158,7 @@ func conApprovalThreshold(p page, t quorum.Threshold, partArea quorum.Area, part
 
 // conZoneTable is the data of the con_zone_table template.
 type conZoneTable struct {
-	Lang  templates.Lang
-	Zones []conZoneView
+	Lang          templates.Lang
+	Zones         []conZoneView
+	Agree, Oppose string // the column heads, by the matter's kind
 }

@@ -150,6 +150,12 @@ func Choice(code string) Text {
 	return Text{code, code}
 }
 
+// The first two rows of every table of figures.
+var (
+	Eligible      = Text{"应参与表决", "Eligible"}
+	Participating = Text{"实际参与表决", "Took part"}
+)
+
 // AbstainInclSpoiled labels the abstain row of a result, which counts
 // spoiled ballots unless the rules of procedure say otherwise.
 var AbstainInclSpoiled = Text{"弃权（含废票）", "Abstain (incl. spoiled)"}

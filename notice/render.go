@@ -219,8 +219,8 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	widths := []float64{w * 0.28, w * 0.16, w * 0.18, w * 0.20, w * 0.18}
 	head := []string{"项目", "人数", "占比", "面积（㎡）", "占比"}
 	rows := [][]string{
-		{"应参与表决", locale.Count(int64(o.Eligible.Headcount)), locale.Percent(1, 1), locale.Area(int64(o.Eligible.Area)), locale.Percent(1, 1)},
-		share("实际参与表决", o.Participating, o.Eligible),
+		{locale.Eligible.ZH, locale.Count(int64(o.Eligible.Headcount)), locale.Percent(1, 1), locale.Area(int64(o.Eligible.Area)), locale.Percent(1, 1)},
+		share(locale.Participating.ZH, o.Participating, o.Eligible),
 	}
 	part := o.Participating
 	choice := func(label string, t quorum.Tally) []string { return share(label, t, part) }

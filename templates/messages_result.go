@@ -19,8 +19,6 @@ var resultMessages = map[string][2]string{
 	"verify.closed":                   {"计票于", "counted"},
 	"verify.headcount":                {"人数", "Headcount"},
 	"verify.area":                     {"面积（㎡）", "Area (m²)"},
-	"verify.eligible":                 {"应参与表决", "Eligible"},
-	"verify.participating":            {"实际参与表决", "Took part"},
 	"verify.explain":                  {"计算说明", "How it was decided"},
 	"verify.download":                 {"下载已签署的公告（PDF）", "Download the signed notice (PDF)"},
 	"verify.signatures":               {"电子签名", "Signatures"},
