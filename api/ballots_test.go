@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gongjue/internal/testtool"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/roll"
@@ -310,7 +311,7 @@ func TestVoteOnThePhonePage(t *testing.T) {
 
 	// Again on the page: refused, naming when and how.
 	resp, body = formPost(t, e, path, form)
-	when := at.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	when := locale.Minute(at)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, when) || !strings.Contains(body, "在线投票") {
 		t.Fatalf("second cast on the page: %d\n%s", resp.StatusCode, body)
 	}

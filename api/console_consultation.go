@@ -185,11 +185,13 @@ type newConsultationData struct {
 	Zones     postgres.EstateStats
 	Buildings []conBuildingView
 	VetoModes []conVetoModeView
-	Presets   []conPresetView
-	OpensAt   string // datetime-local values, China time
-	ClosesAt  string
-	Figures   conScopeFigures      // of the whole estate, for the first view
-	Draft     *ballot.Consultation // the draft being edited, if any
+	// ElectionNoVeto is what the preview says of an election under a veto.
+	ElectionNoVeto string
+	Presets        []conPresetView
+	OpensAt        string // datetime-local values, China time
+	ClosesAt       string
+	Figures        conScopeFigures      // of the whole estate, for the first view
+	Draft          *ballot.Consultation // the draft being edited, if any
 }
 
 func (s *Server) consoleNewConsultation(c *gin.Context) {
@@ -219,6 +221,7 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 	for _, m := range quorum.VetoModes {
 		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: say(d.Lang, locale.VetoModeName(string(m))), Explanation: say(d.Lang, locale.VetoModeExplained(string(m)))})
 	}
+	data.ElectionNoVeto = say(d.Lang, locale.ElectionNoVeto)
 	for _, p := range conPresets {
 		data.Presets = append(data.Presets, conPresetView{Value: string(p), Name: conPresetName(d.page, p)})
 	}

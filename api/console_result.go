@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/ballot"
 	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
@@ -224,7 +225,7 @@ func conZoneViews(veto quorum.Veto, r *quorum.Result) []conZoneView {
 // conElectionNoVeto is the sentence an election carries under a zone veto,
 // or "".
 func conElectionNoVeto(p page, veto quorum.Veto, kind string) string {
-	if t := notice.ElectionNoVeto(veto, kind); t != nil {
+	if t := ballot.ElectionNoVeto(veto, kind); t != nil {
 		return say(p.Lang, *t)
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gongjue/locale"
 	"gongjue/quorum"
@@ -103,5 +104,24 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 	// A choice matter's ballots for the other options are 选其他选项.
 	if !strings.Contains(renderings["console"], locale.OtherOption.ZH) {
 		t.Errorf("the console result page does not label the other options %q", locale.OtherOption.ZH)
+	}
+}
+
+// An election under a zone veto says on the phone ballot that the veto
+// does not apply (DESIGN §3.2); without a veto it says nothing of it.
+func TestBallotPageSaysElectionsTakeNoVeto(t *testing.T) {
+	e := newVoteEstate(t)
+	req := consultationJSON(nil, time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+	_, plain := e.open(t, req)
+	req["veto"] = map[string]any{"mode": "zone-rejection"}
+	_, vetoed := e.open(t, req)
+	if _, body := pageGet(t, e, "/v/"+e.token(vetoed[0])); !strings.Contains(body, locale.ElectionNoVeto.ZH) {
+		t.Errorf("the ballot page under a veto lacks %q", locale.ElectionNoVeto.ZH)
+	}
+	if _, body := pageGet(t, e, "/v/"+e.token(vetoed[0])+"?lang=en"); !strings.Contains(body, html.EscapeString(locale.ElectionNoVeto.EN)) || strings.Contains(body, locale.ElectionNoVeto.ZH) {
+		t.Errorf("the English ballot page under a veto lacks %q, or shows the Chinese", locale.ElectionNoVeto.EN)
+	}
+	if _, body := pageGet(t, e, "/v/"+e.token(plain[0])); strings.Contains(body, locale.ElectionNoVeto.ZH) {
+		t.Error("the ballot page without a veto speaks of it")
 	}
 }

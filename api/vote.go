@@ -39,6 +39,7 @@ type voteMatter struct {
 	Seats       int
 	Options     []voteOption
 	Error       string
+	NoVeto      string   // an election's sentence that the zone veto does not apply
 	Chosen      []string // labels of the chosen values (confirmation, receipt)
 	Values      []string // the chosen values (hidden fields of the confirmation)
 }
@@ -103,7 +104,7 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 		m := &k.Matters[i]
 		key := strconv.FormatInt(m.ID, 10)
 		vm := voteMatter{ID: m.ID, Field: "m" + key, Number: i + 1, Title: m.Title, Description: m.Description,
-			Kind: m.Kind, Seats: m.Seats, Error: errs["choices."+key]}
+			Kind: m.Kind, Seats: m.Seats, Error: errs["choices."+key], NoVeto: conElectionNoVeto(p, k.Veto, string(m.Kind))}
 		values := m.Offered()
 		if m.Kind == ballot.Election {
 			values = m.Options // choosing nobody abstains

@@ -79,6 +79,16 @@ func (s Scope) Describe(english bool) string {
 	return locale.Scope(s.Zone, s.Building, s.Entrance).In(english)
 }
 
+// ElectionNoVeto is the sentence an election matter of a consultation
+// under a zone veto carries wherever it is shown (DESIGN §3.2): elections
+// take no veto. nil for other matters and for veto mode none.
+func ElectionNoVeto(veto quorum.Veto, kind string) *locale.Text {
+	if kind != string(Election) || veto.Mode == "" || veto.Mode == quorum.VetoNone {
+		return nil
+	}
+	return &locale.ElectionNoVeto
+}
+
 // Matter is one question put to the vote.
 type Matter struct {
 	ID          int64           `json:"id"`

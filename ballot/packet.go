@@ -205,7 +205,11 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 	}
 	labels := pw.choiceLabels(m)
 	rows := pw.layoutBoxes(labels)
+	noVeto := ElectionNoVeto(pw.p.Consultation.Veto, string(m.Kind))
 	need := float64(len(titleLines))*6.5 + float64(len(desc))*4.5 + 5 + float64(rows)*8 + 3
+	if noVeto != nil {
+		need += 5
+	}
 	if f.GetY()+need > limit {
 		pw.continuation(b)
 	}
@@ -222,6 +226,10 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 	}
 	f.SetX(left)
 	f.CellFormat(contentW, 5, ruleLine(m), "", 2, "L", false, 0, "")
+	if noVeto != nil {
+		f.SetX(left)
+		f.CellFormat(contentW, 5, noVeto.ZH, "", 2, "L", false, 0, "")
+	}
 	f.SetTextColor(0, 0, 0)
 	pw.boxes(labels)
 	f.Ln(3)

@@ -18,6 +18,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"gongjue/ballot"
 	"gongjue/locale"
 	"gongjue/pdfdoc"
 	"gongjue/quorum"
@@ -206,7 +207,7 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	r.size(10)
 	r.text(fmt.Sprintf("%s · %s", locale.Kind(m.Kind, m.Options, m.Seats).ZH, locale.Category(m.Category).ZH))
 	r.text(LegalBasis(m))
-	if s := ElectionNoVeto(r.c.Result.Consultation.Veto, m.Kind); s != nil {
+	if s := ballot.ElectionNoVeto(r.c.Result.Consultation.Veto, m.Kind); s != nil {
 		r.text(s.ZH)
 	}
 	f.Ln(1)

@@ -31,12 +31,3 @@ func Verdict(d *tally.Document, m *tally.Matter) locale.Text {
 	}
 	return locale.Text{}
 }
-
-// ElectionNoVeto is the sentence an election matter carries when the
-// consultation has a zone veto (§3.2), or nil.
-func ElectionNoVeto(veto quorum.Veto, kind string) *locale.Text {
-	if kind != tally.KindElection || veto.Mode == "" || veto.Mode == quorum.VetoNone {
-		return nil
-	}
-	return &locale.ElectionNoVeto
-}
