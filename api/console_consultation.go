@@ -518,7 +518,7 @@ func (s *Server) consoleMissing(c *gin.Context) {
 		return
 	}
 	data := missingData{consoleData: d, C: k, Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance")),
-		Printed: time.Now().In(locale.China).Format("2006-01-02 15:04")}
+		Printed: locale.Minute(time.Now())}
 	ctx := c.Request.Context()
 	all, err := postgres.MissingUnits(ctx, s.DB, d.Community.ID, k.ID, "", "")
 	if err != nil {

@@ -105,15 +105,11 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 		key := strconv.FormatInt(m.ID, 10)
 		vm := voteMatter{ID: m.ID, Field: "m" + key, Number: i + 1, Title: m.Title, Description: m.Description,
 			Kind: m.Kind, Seats: m.Seats, Error: errs["choices."+key], NoVeto: conElectionNoVeto(p, k.Veto, string(m.Kind))}
-		values := m.Offered()
-		if m.Kind == ballot.Election {
-			values = m.Options // choosing nobody abstains
-		}
 		picked := map[string]bool{}
 		for _, x := range chosen[key] {
 			picked[x] = true
 		}
-		for _, x := range values {
+		for _, x := range m.Marks() {
 			vm.Options = append(vm.Options, voteOption{Value: x, Label: voteChoiceLabel(p.Lang, x), Checked: picked[x]})
 		}
 		for _, x := range chosen[key] {

@@ -10,4 +10,5 @@ func say(lang templates.Lang, t locale.Text) string { return t.In(lang == templa
 
 func init() {
 	pageFuncs["channelName"] = func(lang templates.Lang, ch string) string { return say(lang, locale.Channel(ch)) }
+	pageFuncs["wholeEstate"] = func(lang templates.Lang) string { return say(lang, locale.Scope("", "", "")) }
 }

@@ -149,6 +149,15 @@ func (m *Matter) Offered() []string {
 	return append(slices.Clone(m.Options), Abstain)
 }
 
+// Marks lists what a person marks for the matter on a form: Offered, but
+// an election lists only its candidates, since marking nobody abstains.
+func (m *Matter) Marks() []string {
+	if m.Kind == Election {
+		return m.Options
+	}
+	return m.Offered()
+}
+
 func offered(m *Matter, v string, spoiledOK bool) string {
 	want := m.Offered()
 	if spoiledOK {

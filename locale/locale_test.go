@@ -115,7 +115,7 @@ func TestVerdict(t *testing.T) {
 }
 
 func TestScope(t *testing.T) {
-	if got := locale.Scope("", "", ""); got.ZH != "全小区" || got.EN != "whole estate" {
+	if got := locale.Scope("", "", ""); got.ZH != "全小区" || got.EN != "Whole estate" {
 		t.Errorf("whole estate = %+v", got)
 	}
 	if got := locale.Scope("高层", "12", "2"); got.ZH != "高层区 12幢 2单元" || got.EN != "zone 高层, building 12, entrance 2" {

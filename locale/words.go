@@ -127,7 +127,7 @@ func Scope(zone, building, entrance string) Text {
 		zh, en = append(zh, entrance+"单元"), append(en, "entrance "+entrance)
 	}
 	if len(zh) == 0 {
-		return Text{"全小区", "whole estate"}
+		return Text{"全小区", "Whole estate"}
 	}
 	return Text{strings.Join(zh, " "), strings.Join(en, ", ")}
 }
