@@ -27,7 +27,7 @@ func init() {
 		"conTime": conFormatTime,
 		"conCode": ballot.FormatCode,
 		"conZones": func(lang templates.Lang, kind string, zones []conZoneView) conZoneTable {
-			agree, oppose := conChoiceWords(kind)
+			agree, oppose := locale.AgreeOppose(kind)
 			return conZoneTable{Lang: lang, Zones: zones, Agree: say(lang, agree), Oppose: say(lang, oppose)}
 		},
 		"conPassed": func(lang templates.Lang, passed bool) string { return say(lang, locale.Passed(passed)) },

@@ -267,7 +267,7 @@ func conOutcomeRows(p page, kind string, o *quorum.Outcome) []conFigureRow {
 		return conFigureRow{Label: label, Headcount: t.Headcount, Area: t.Area, Strong: strong,
 			HeadPct: locale.Percent(int64(t.Headcount), int64(of.Headcount)), AreaPct: locale.Percent(int64(t.Area), int64(of.Area))}
 	}
-	agree, oppose := conChoiceWords(kind)
+	agree, oppose := locale.AgreeOppose(kind)
 	return []conFigureRow{
 		{Label: say(p.Lang, locale.Eligible), Headcount: o.Eligible.Headcount, Area: o.Eligible.Area},
 		share(say(p.Lang, locale.Participating), o.Participating, o.Eligible, true),
@@ -275,18 +275,6 @@ func conOutcomeRows(p page, kind string, o *quorum.Outcome) []conFigureRow {
 		share(say(p.Lang, oppose), o.Oppose, o.Participating, false),
 		share(say(p.Lang, locale.AbstainInclSpoiled), o.Abstain, o.Participating, false),
 	}
-}
-
-// conChoiceWords label an outcome's agree and oppose for a matter's kind:
-// an option's "oppose" is the ballots for other options, never 反对 (§3.2).
-func conChoiceWords(kind string) (agree, oppose locale.Text) {
-	switch kind {
-	case tally.KindChoice:
-		return locale.ThisOption, locale.OtherOption
-	case tally.KindElection:
-		return locale.ThisOption, locale.OtherCandidate
-	}
-	return locale.Choice("agree"), locale.Choice("oppose")
 }
 
 // conVerdictReason says in one sentence why an approve matter passed or

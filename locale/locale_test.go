@@ -122,3 +122,16 @@ func TestScope(t *testing.T) {
 		t.Errorf("entrance = %+v", got)
 	}
 }
+
+// A choice matter's ballots for the other options are never called 反对.
+func TestAgreeOppose(t *testing.T) {
+	for kind, want := range map[string][2]string{"approve": {"同意", "反对"}, "choice": {"选此选项", "选其他选项"}, "election": {"选此选项", "只选其他候选人"}} {
+		agree, oppose := locale.AgreeOppose(kind)
+		if agree.ZH != want[0] || oppose.ZH != want[1] {
+			t.Errorf("%s: %s / %s, want %s / %s", kind, agree.ZH, oppose.ZH, want[0], want[1])
+		}
+	}
+	if _, oppose := locale.AgreeOppose("choice"); oppose.EN != "For another option" {
+		t.Errorf("choice oppose in English: %s", oppose.EN)
+	}
+}

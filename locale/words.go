@@ -222,6 +222,19 @@ var ThisOption = Text{"选此选项", "For this option"}
 // other candidates — the candidate's "oppose".
 var OtherCandidate = Text{"只选其他候选人", "For other candidates only"}
 
+// AgreeOppose label an outcome's agree and oppose for a matter's kind
+// (approve, choice, election): an option's "oppose" is the ballots for
+// other options, never 反对 (DESIGN §3.2).
+func AgreeOppose(kind string) (agree, oppose Text) {
+	switch kind {
+	case "choice":
+		return ThisOption, OtherOption
+	case "election":
+		return ThisOption, OtherCandidate
+	}
+	return Choice("agree"), Choice("oppose")
+}
+
 // VerdictTied is an advisory plurality vote whose leaders tied.
 var VerdictTied = Text{"未形成有效决定（得票相同，可发起下一轮）", "no valid decision (a tie; a next round may be launched)"}
 

@@ -269,17 +269,18 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	}
 	if zonesOf != nil && len(zonesOf.Zones) > 0 {
 		f.Ln(1)
-		r.zones(zonesOf)
+		r.zones(m.Kind, zonesOf)
 	}
 	f.Ln(4)
 }
 
-func (r *renderer) zones(res *quorum.Result) {
+func (r *renderer) zones(kind string, res *quorum.Result) {
 	veto := r.c.Result.Consultation.Veto
 	r.size(9)
 	w := r.width()
 	widths := []float64{w * 0.14, w * 0.19, w * 0.19, w * 0.19, w * 0.14, w * 0.15}
-	head := []string{"区域", "参与人数", "参与面积", "同意（人数/面积）", "区域结果", "否决"}
+	agree, _ := locale.AgreeOppose(kind)
+	head := []string{"区域", "参与人数", "参与面积", agree.ZH + "（人数/面积）", "区域结果", "否决"}
 	var rows [][]string
 	for _, name := range slices.Sorted(maps.Keys(res.Zones)) {
 		z := res.Zones[name]
