@@ -278,7 +278,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=veto_mode][value="all-zones"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#veto-zones input[value="别墅"]`)),
 		chromedp.Click(chromedp.CSS(`#veto-zones input[value="别墅"]`)))
-	com.expect("#matters .matter-form:nth-child(2)", "同意需 ≥ 3/4 参与面积")
+	com.expect("#matters .matter-form:nth-child(2)", "同意需参与面积四分之三以上")
 	com.expect("#veto-zone-figures", "别墅：需面积三分之二以上（≥ 666.67 m²），且人数三分之二以上（≥ 3 人）")
 	// Refused without a title: the form keeps everything else.
 	com.do("preview", chromedp.Click(chromedp.CSS("#preview-button")), chromedp.WaitVisible(chromedp.CSS("#preview")))
