@@ -125,34 +125,37 @@ type conThreshold struct {
 	Text              string `json:"text"` // the sentence in the page's language
 }
 
+// conThresholdOf is the smallest area and headcount reaching t's fractions
+// of the given totals, without its sentence; minArea and minHead are those
+// minimums as pages print them.
+func conThresholdOf(p page, t quorum.Threshold, area quorum.Area, headcount int64) (th conThreshold, minArea, minHead string) {
+	a := quorum.Area(minimumReaching(t.Area, int64(area)))
+	h := minimumReaching(t.Headcount, headcount)
+	th = conThreshold{
+		AreaFraction: conFractionText(p, t.Area), HeadcountFraction: conFractionText(p, t.Headcount),
+		MinArea: a.String(), MinHeadcount: h,
+	}
+	return th, conFormatArea(a), conGroupDigits(h)
+}
+
 // conParticipationThreshold is what participation must reach in a population
 // of the given area and headcount: "需面积三分之二以上（≥ 44,360.12 m²），
 // 且人数三分之二以上（≥ 2,488 人）".
 func conParticipationThreshold(p page, t quorum.Threshold, area quorum.Area, headcount int64) conThreshold {
-	minArea := quorum.Area(minimumReaching(t.Area, int64(area)))
-	minHead := minimumReaching(t.Headcount, headcount)
-	th := conThreshold{
-		AreaFraction: conFractionText(p, t.Area), HeadcountFraction: conFractionText(p, t.Headcount),
-		MinArea: minArea.String(), MinHeadcount: minHead,
-	}
+	th, minArea, minHead := conThresholdOf(p, t, area, headcount)
 	th.Text = conPickText(p,
-		fmt.Sprintf("需面积%s（≥ %s m²），且人数%s（≥ %s 人）", th.AreaFraction, conFormatArea(minArea), th.HeadcountFraction, conGroupDigits(minHead)),
-		fmt.Sprintf("needs %s of the area (≥ %s m²) and %s of the owners (≥ %s persons)", th.AreaFraction, conFormatArea(minArea), th.HeadcountFraction, conGroupDigits(minHead)))
+		fmt.Sprintf("需面积%s（≥ %s m²），且人数%s（≥ %s 人）", th.AreaFraction, minArea, th.HeadcountFraction, minHead),
+		fmt.Sprintf("needs %s of the area (≥ %s m²) and %s of the owners (≥ %s persons)", th.AreaFraction, minArea, th.HeadcountFraction, minHead))
 	return th
 }
 
 // conApprovalThreshold is what agreement must reach if exactly the minimum
 // participates: the fractions apply to the participating totals.
 func conApprovalThreshold(p page, t quorum.Threshold, partArea quorum.Area, partHead int64) conThreshold {
-	minArea := quorum.Area(minimumReaching(t.Area, int64(partArea)))
-	minHead := minimumReaching(t.Headcount, partHead)
-	th := conThreshold{
-		AreaFraction: conFractionText(p, t.Area), HeadcountFraction: conFractionText(p, t.Headcount),
-		MinArea: minArea.String(), MinHeadcount: minHead,
-	}
+	th, minArea, minHead := conThresholdOf(p, t, partArea, partHead)
 	th.Text = conPickText(p,
-		fmt.Sprintf("同意需参与面积%s，且参与人数%s（若恰好达到最低参与，即 ≥ %s m² 且 ≥ %s 人）", th.AreaFraction, th.HeadcountFraction, conFormatArea(minArea), conGroupDigits(minHead)),
-		fmt.Sprintf("agreement needs %s of the participating area and %s of the participating owners (at the minimum participation: ≥ %s m² and ≥ %s persons)", th.AreaFraction, th.HeadcountFraction, conFormatArea(minArea), conGroupDigits(minHead)))
+		fmt.Sprintf("同意需参与面积%s，且参与人数%s（若恰好达到最低参与，即 ≥ %s m² 且 ≥ %s 人）", th.AreaFraction, th.HeadcountFraction, minArea, minHead),
+		fmt.Sprintf("agreement needs %s of the participating area and %s of the participating owners (at the minimum participation: ≥ %s m² and ≥ %s persons)", th.AreaFraction, th.HeadcountFraction, minArea, minHead))
 	return th
 }
 
