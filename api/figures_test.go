@@ -105,6 +105,18 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 	if !strings.Contains(renderings["console"], locale.OtherOption.ZH) {
 		t.Errorf("the console result page does not label the other options %q", locale.OtherOption.ZH)
 	}
+
+	// The English pages say the same in English only.
+	_, consoleEN := b.get("/console/consultations/" + id + "/result?lang=en")
+	_, verifyEN := ts.get(t, "", "/verify/"+st.NoticeID+"?lang=en")
+	verdict := locale.Verdict(approveResult.Passed, o.ParticipationMet)
+	for name, text := range map[string]string{"console": html.UnescapeString(consoleEN), "verification": html.UnescapeString(string(verifyEN))} {
+		for _, w := range []locale.Text{verdict, locale.ElectionNoVeto, locale.AbstainInclSpoiled} {
+			if !strings.Contains(text, w.EN) || strings.Contains(text, w.ZH) {
+				t.Errorf("the English %s page lacks %q or shows %q", name, w.EN, w.ZH)
+			}
+		}
+	}
 }
 
 // An election under a zone veto says on the phone ballot that the veto
