@@ -121,12 +121,7 @@ func (s *Server) getBallot(c *gin.Context) error {
 	matters := make([]ballotMatter, len(k.Matters))
 	for i, m := range k.Matters {
 		bm := ballotMatter{ID: m.ID, Title: m.Title, Description: m.Description, Kind: m.Kind, Options: m.Options, Seats: m.Seats}
-		switch m.Kind {
-		case ballot.Approve:
-			bm.Choices = []string{ballot.Agree, ballot.Oppose, ballot.Abstain}
-		default:
-			bm.Choices = append(append([]string{}, m.Options...), ballot.Abstain)
-		}
+		bm.Choices = m.Offered()
 		matters[i] = bm
 	}
 	c.Header("Cache-Control", "no-store")

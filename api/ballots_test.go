@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gongjue/internal/testtool"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/roll"
@@ -310,7 +311,7 @@ func TestVoteOnThePhonePage(t *testing.T) {
 
 	// Again on the page: refused, naming when and how.
 	resp, body = formPost(t, e, path, form)
-	when := at.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	when := locale.Minute(at)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, when) || !strings.Contains(body, "在线投票") {
 		t.Fatalf("second cast on the page: %d\n%s", resp.StatusCode, body)
 	}
@@ -745,6 +746,7 @@ func TestTurnoutAndMissing(t *testing.T) {
 		Overall struct {
 			Eligible, Participating quorum.Tally
 			AreaPercent             string `json:"area_percent"`
+			HeadcountPercent        string `json:"headcount_percent"`
 			ParticipationMet        bool   `json:"participation_met"`
 			Needed                  quorum.Tally
 		} `json:"overall"`
@@ -755,6 +757,11 @@ func TestTurnoutAndMissing(t *testing.T) {
 	e.do(t, e.volunteer, http.MethodGet, fmt.Sprintf("/api/v1/consultations/%d/turnout?missing=1", c.ID), nil, &out)
 	if out.Overall.Eligible.Headcount != 24 || out.Overall.Participating.Headcount != 16 || out.Overall.ParticipationMet || out.Overall.Needed.Area != 200 || out.Overall.Needed.Headcount != 0 || out.Counts.Online != 16 {
 		t.Fatalf("turnout %+v", out.Overall)
+	}
+	// 16 of 24 owners: half up to two decimals, as every page and the
+	// notice round (rounding down gave 66.66, short of what pages show).
+	if out.Overall.HeadcountPercent != "66.67" || out.Overall.AreaPercent != locale.PercentNumber(int64(out.Overall.Participating.Area), int64(out.Overall.Eligible.Area)) {
+		t.Errorf("turnout percentages %s / %s", out.Overall.HeadcountPercent, out.Overall.AreaPercent)
 	}
 	if out.Target.Area.String() != "2/3" || out.Zones["多层"].Participating.Headcount != 12 || out.Zones["高层"].Participating.Headcount != 4 {
 		t.Errorf("zones %+v target %v", out.Zones, out.Target)

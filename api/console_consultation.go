@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -184,11 +185,13 @@ type newConsultationData struct {
 	Zones     postgres.EstateStats
 	Buildings []conBuildingView
 	VetoModes []conVetoModeView
-	Presets   []conPresetView
-	OpensAt   string // datetime-local values, China time
-	ClosesAt  string
-	Figures   conScopeFigures      // of the whole estate, for the first view
-	Draft     *ballot.Consultation // the draft being edited, if any
+	// ElectionNoVeto is what the preview says of an election under a veto.
+	ElectionNoVeto string
+	Presets        []conPresetView
+	OpensAt        string // datetime-local values, China time
+	ClosesAt       string
+	Figures        conScopeFigures      // of the whole estate, for the first view
+	Draft          *ballot.Consultation // the draft being edited, if any
 }
 
 func (s *Server) consoleNewConsultation(c *gin.Context) {
@@ -216,15 +219,15 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 	}
 	data.Buildings = conBuildingViews(entrances)
 	for _, m := range quorum.VetoModes {
-		t := conVetoModeTexts[m]
-		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: conPickText(d.page, t[0], t[1]), Explanation: conPickText(d.page, t[2], t[3])})
+		data.VetoModes = append(data.VetoModes, conVetoModeView{Mode: string(m), Name: say(d.Lang, locale.VetoModeName(string(m))), Explanation: say(d.Lang, locale.VetoModeExplained(string(m)))})
 	}
+	data.ElectionNoVeto = say(d.Lang, locale.ElectionNoVeto)
 	for _, p := range conPresets {
 		data.Presets = append(data.Presets, conPresetView{Value: string(p), Name: conPresetName(d.page, p)})
 	}
-	now := time.Now().In(conChinaTime)
+	now := time.Now().In(locale.China)
 	opens := now.Truncate(time.Minute)
-	closes := time.Date(now.Year(), now.Month(), now.Day()+14, 18, 0, 0, 0, conChinaTime)
+	closes := time.Date(now.Year(), now.Month(), now.Day()+14, 18, 0, 0, 0, locale.China)
 	data.OpensAt, data.ClosesAt = opens.Format("2006-01-02T15:04"), closes.Format("2006-01-02T15:04")
 	scope := ballot.Scope{}
 	if id := c.Query("draft"); id != "" {
@@ -239,8 +242,8 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 			return
 		}
 		data.Draft, scope = k, k.Scope
-		data.OpensAt = k.OpensAt.In(conChinaTime).Format("2006-01-02T15:04")
-		data.ClosesAt = k.ClosesAt.In(conChinaTime).Format("2006-01-02T15:04")
+		data.OpensAt = k.OpensAt.In(locale.China).Format("2006-01-02T15:04")
+		data.ClosesAt = k.ClosesAt.In(locale.China).Format("2006-01-02T15:04")
 	}
 	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
 		s.consolePageError(c, err)
@@ -305,6 +308,7 @@ type conMatterPlan struct {
 	Description string
 	KindText    string
 	RuleText    string
+	NoVeto      string // an election's sentence that the zone veto does not apply
 	Need        string
 	NeedApprove string
 }
@@ -313,7 +317,7 @@ type conMatterPlan struct {
 type conTurnoutView struct {
 	ID        int64
 	Lang      templates.Lang
-	Target    string // "≥ 2/3"
+	Target    string // "三分之二以上"
 	Overall   conTurnoutLine
 	Zones     []conTurnoutLine
 	Counts    postgres.CastCounts
@@ -399,7 +403,8 @@ func (s *Server) consoleConsultation(c *gin.Context) {
 			return
 		}
 		plan := conMatterPlan{Position: m.Position, Title: m.Title, Description: m.Description,
-			KindText: conKindText(d.page, string(m.Kind), string(m.Category), m.Options, m.Seats), RuleText: conRuleText(d.page, rule)}
+			KindText: conKindText(d.page, string(m.Kind), string(m.Category), m.Options, m.Seats), RuleText: conRuleText(d.page, rule),
+			NoVeto: conElectionNoVeto(d.page, k.Veto, string(m.Kind))}
 		area, head := quorum.Area(0), int64(0)
 		if data.Turnout != nil {
 			area, head = data.Turnout.Overall.AreaWhole, int64(data.Turnout.Overall.HeadWhole)
@@ -448,8 +453,8 @@ func (s *Server) conTurnoutView(c *gin.Context, p page, k *ballot.Consultation) 
 		return nil, err
 	}
 	v := &conTurnoutView{ID: k.ID, Lang: p.Lang, Counts: counts, Voted: counts.Online + counts.Paper + counts.Proxy,
-		Target:    conFractionText(rule.Participation.Area),
-		UpdatedAt: time.Now().In(conChinaTime).Format("15:04:05")}
+		Target:    conFractionText(p, rule.Participation.Area),
+		UpdatedAt: time.Now().In(locale.China).Format("15:04:05")}
 	if len(in.Units) == 0 {
 		return v, nil
 	}
@@ -472,8 +477,8 @@ func conTurnoutLineOf(p page, name string, o quorum.Outcome, t quorum.Threshold)
 		Area: o.Participating.Area, AreaWhole: o.Eligible.Area,
 		Head: o.Participating.Headcount, HeadWhole: o.Eligible.Headcount,
 	}
-	l.AreaPct = conPercentOf(int64(l.Area), int64(l.AreaWhole))
-	l.HeadPct = conPercentOf(int64(l.Head), int64(l.HeadWhole))
+	l.AreaPct = locale.Percent(int64(l.Area), int64(l.AreaWhole))
+	l.HeadPct = locale.Percent(int64(l.Head), int64(l.HeadWhole))
 	l.AreaW = conBarWidth(int64(l.Area), int64(l.AreaWhole), 1000)
 	l.HeadW = conBarWidth(int64(l.Head), int64(l.HeadWhole), 1000)
 	l.AreaMet = t.Area.Reached(int64(l.Area), int64(l.AreaWhole))
@@ -482,8 +487,8 @@ func conTurnoutLineOf(p page, name string, o quorum.Outcome, t quorum.Threshold)
 	l.HeadTarg = int(1000 * t.Headcount.Num / max(t.Headcount.Den, 1))
 	minArea := quorum.Area(minimumReaching(t.Area, int64(l.AreaWhole)))
 	minHead := minimumReaching(t.Headcount, int64(l.HeadWhole))
-	l.AreaNeed = conPickText(p, "需 "+conFractionText(t.Area)+" 即 ≥ "+conFormatArea(minArea)+" m²", "needs "+conFractionText(t.Area)+", i.e. ≥ "+conFormatArea(minArea)+" m²")
-	l.HeadNeed = conPickText(p, "需 "+conFractionText(t.Headcount)+" 即 ≥ "+conGroupDigits(minHead)+" 人", "needs "+conFractionText(t.Headcount)+", i.e. ≥ "+conGroupDigits(minHead)+" owners")
+	l.AreaNeed = conPickText(p, "需"+conFractionText(p, t.Area)+"（≥ "+conFormatArea(minArea)+" m²）", "needs "+conFractionText(p, t.Area)+" (≥ "+conFormatArea(minArea)+" m²)")
+	l.HeadNeed = conPickText(p, "需"+conFractionText(p, t.Headcount)+"（≥ "+conGroupDigits(minHead)+" 人）", "needs "+conFractionText(p, t.Headcount)+" (≥ "+conGroupDigits(minHead)+" owners)")
 	return l
 }
 
@@ -513,7 +518,7 @@ func (s *Server) consoleMissing(c *gin.Context) {
 		return
 	}
 	data := missingData{consoleData: d, C: k, Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance")),
-		Printed: time.Now().In(conChinaTime).Format("2006-01-02 15:04")}
+		Printed: locale.Minute(time.Now())}
 	ctx := c.Request.Context()
 	all, err := postgres.MissingUnits(ctx, s.DB, d.Community.ID, k.ID, "", "")
 	if err != nil {

@@ -61,21 +61,6 @@ type conPaperEntryView struct {
 	Note      string
 }
 
-// conChoiceLabel names a ballot word for people.
-func conChoiceLabel(p page, v string) string {
-	switch v {
-	case ballot.Agree:
-		return conPickText(p, "同意", "agree")
-	case ballot.Oppose:
-		return conPickText(p, "反对", "oppose")
-	case ballot.Abstain:
-		return conPickText(p, "弃权", "abstain")
-	case ballot.Spoiled:
-		return conPickText(p, "废票", "spoiled")
-	}
-	return v
-}
-
 func (s *Server) consolePaper(c *gin.Context) {
 	d, k, ok := s.consoleConsultationPage(c)
 	if !ok {
@@ -93,18 +78,8 @@ func (s *Server) consolePaper(c *gin.Context) {
 	data := paperData{consoleData: d, C: k, Queue: queue}
 	for _, m := range k.Matters {
 		pm := conPaperMatter{ID: m.ID, Position: m.Position, Title: m.Title, Kind: string(m.Kind), Seats: m.Seats}
-		switch m.Kind {
-		case ballot.Approve:
-			for _, v := range []string{ballot.Agree, ballot.Oppose, ballot.Abstain} {
-				pm.Options = append(pm.Options, conChoiceOption{v, conChoiceLabel(d.page, v)})
-			}
-		default:
-			for _, o := range m.Options {
-				pm.Options = append(pm.Options, conChoiceOption{o, o})
-			}
-			if m.Kind == ballot.Choice {
-				pm.Options = append(pm.Options, conChoiceOption{ballot.Abstain, conChoiceLabel(d.page, ballot.Abstain)})
-			}
+		for _, v := range m.Marks() {
+			pm.Options = append(pm.Options, conChoiceOption{v, voteChoiceLabel(d.Lang, v)})
 		}
 		data.Matters = append(data.Matters, pm)
 	}
@@ -141,7 +116,7 @@ func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consulta
 			if _, seen := byMatter[sel.MatterID]; !seen {
 				order = append(order, sel.MatterID)
 			}
-			byMatter[sel.MatterID] = append(byMatter[sel.MatterID], conChoiceLabel(d.page, sel.Choice))
+			byMatter[sel.MatterID] = append(byMatter[sel.MatterID], voteChoiceLabel(d.Lang, sel.Choice))
 		}
 		for _, id := range order {
 			v.Lines = append(v.Lines, titles[id]+conPickText(d.page, "：", ": ")+strings.Join(byMatter[id], conPickText(d.page, "、", ", ")))

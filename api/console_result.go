@@ -9,6 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
@@ -46,8 +48,10 @@ type conMatterView struct {
 	KindText    string
 	RuleText    string
 	Passed      bool
+	Kind        string
 	Verdict     string
 	Summary     string // the verdict's reason in one sentence
+	NoVeto      string // an election's sentence that the zone veto does not apply
 	Explanation string
 	Overall     *quorum.Outcome
 	Rows        []conFigureRow
@@ -112,7 +116,7 @@ func (s *Server) consoleResult(c *gin.Context) {
 		return
 	}
 	data := resultData{consoleData: d, ID: id, Doc: doc, ResultSHA: fmt.Sprintf("%x", stored.SHA256)}
-	data.ScopeText = conScopeText(d.page, doc.Consultation.Scope)
+	data.ScopeText = say(d.Lang, locale.Scope(doc.Consultation.Scope.Zone, doc.Consultation.Scope.Building, doc.Consultation.Scope.Entrance))
 	data.VetoText = conVetoText(d.page, doc.Consultation.Veto)
 	for i := range doc.Matters {
 		data.Matters = append(data.Matters, s.conMatterView(d.page, doc, &doc.Matters[i]))
@@ -150,10 +154,11 @@ func (s *Server) consoleResult(c *gin.Context) {
 }
 
 func (s *Server) conMatterView(p page, doc *tally.Document, m *tally.Matter) conMatterView {
-	v := conMatterView{Position: m.Position, Title: m.Title, Description: m.Description, Passed: m.Passed()}
+	veto := doc.Consultation.Veto
+	v := conMatterView{Position: m.Position, Title: m.Title, Description: m.Description, Passed: m.Passed(), Kind: m.Kind,
+		Verdict: say(p.Lang, notice.Verdict(doc, m)), NoVeto: conElectionNoVeto(p, veto, m.Kind)}
 	v.KindText = conKindText(p, m.Kind, m.Category, m.Options, m.Seats)
 	v.RuleText = conRuleText(p, m.Rule)
-	veto := doc.Consultation.Veto
 	switch {
 	case m.Approve() != nil:
 		r := m.Approve()
@@ -162,8 +167,7 @@ func (s *Server) conMatterView(p page, doc *tally.Document, m *tally.Matter) con
 		if len(r.Zones) > 1 || veto.Mode != quorum.VetoNone && veto.Mode != "" {
 			v.Zones = conZoneViews(veto, r)
 		}
-		v.WhatIf = conWhatIfText(p, veto.Mode, r.WhatIf)
-		v.Verdict = conVerdictWord(p, r.Passed)
+		v.WhatIf = say(p.Lang, notice.WhatIf(veto.Mode, r.WhatIf))
 		v.Summary = conVerdictReason(p, r, veto)
 	case m.Choice() != nil:
 		r := m.Choice()
@@ -180,11 +184,6 @@ func (s *Server) conMatterView(p page, doc *tally.Document, m *tally.Matter) con
 				v.Overall = &ov
 			}
 		}
-		if r.Decided {
-			v.Verdict = conPickText(p, "选定："+r.Winner, "chosen: "+r.Winner)
-		} else {
-			v.Verdict = conPickText(p, "未决（没有选项达到表决要求，可发起下一轮）", "undecided (no option met the rule; a next round may follow)")
-		}
 	case m.Election() != nil:
 		r := m.Election()
 		for _, name := range m.Options {
@@ -200,19 +199,15 @@ func (s *Server) conMatterView(p page, doc *tally.Document, m *tally.Matter) con
 				v.Overall = &ov
 			}
 		}
-		elected := strings.Join(r.Elected, "、")
-		switch {
-		case len(r.Elected) == 0:
-			v.Verdict = conPickText(p, "无人当选", "nobody elected")
-		case r.Vacant > 0:
-			v.Verdict = conPickText(p, fmt.Sprintf("当选：%s（%d 席空缺）", elected, r.Vacant), fmt.Sprintf("elected: %s (%d seats vacant)", strings.Join(r.Elected, ", "), r.Vacant))
-		default:
-			v.Verdict = conPickText(p, "当选："+elected, "elected: "+strings.Join(r.Elected, ", "))
-		}
 	}
-	v.Rows = conOutcomeRows(p, v.Overall)
+	v.Rows = conOutcomeRows(p, m.Kind, v.Overall)
+	if m.Approve() == nil && len(v.Rows) > 2 {
+		// A choice or an election shows its turnout here; each option's
+		// support is in the options table, each against its own others.
+		v.Rows = v.Rows[:2]
+	}
 	for i := range v.Options {
-		v.Options[i].Rows = conOutcomeRows(p, &v.Options[i].Outcome)
+		v.Options[i].Rows = conOutcomeRows(p, m.Kind, &v.Options[i].Outcome)
 	}
 	return v
 }
@@ -227,98 +222,29 @@ func conZoneViews(veto quorum.Veto, r *quorum.Result) []conZoneView {
 	return out
 }
 
-func conVerdictWord(p page, passed bool) string {
-	if passed {
-		return conPickText(p, "通过", "passed")
+// conElectionNoVeto is the sentence an election carries under a zone veto,
+// or "".
+func conElectionNoVeto(p page, veto quorum.Veto, kind string) string {
+	if t := ballot.ElectionNoVeto(veto, kind); t != nil {
+		return say(p.Lang, *t)
 	}
-	return conPickText(p, "未通过", "not passed")
+	return ""
 }
 
 // conKindText says what a matter asks and under which Article 278 category.
 func conKindText(p page, kind string, category string, options []string, seats int) string {
-	cat := conPickText(p, "一般事项", "ordinary matter")
-	if category == string(quorum.Major) {
-		cat = conPickText(p, "重大事项", "major matter")
-	}
-	switch kind {
-	case tally.KindChoice:
-		return conPickText(p, "选择事项 · "+cat+" · 选项："+strings.Join(options, "、"), "choice · "+cat+" · options: "+strings.Join(options, ", "))
-	case tally.KindElection:
-		return conPickText(p, fmt.Sprintf("选举事项 · %s · 应选 %d 名 · 候选人：%s", cat, seats, strings.Join(options, "、")),
-			fmt.Sprintf("election · %s · %d seats · candidates: %s", cat, seats, strings.Join(options, ", ")))
-	}
-	return conPickText(p, "同意 / 反对 / 弃权 · "+cat, "agree / oppose / abstain · "+cat)
+	return say(p.Lang, locale.Kind(kind, options, seats)) + " · " + say(p.Lang, locale.Category(category))
 }
 
 // conRuleText states a rule's four fractions in words.
 func conRuleText(p page, r quorum.Rule) string {
 	return conPickText(p,
-		fmt.Sprintf("参与表决：面积 %s 且人数 %s；同意：参与面积 %s 且参与人数 %s", conFractionText(r.Participation.Area), conFractionText(r.Participation.Headcount), conFractionText(r.Approval.Area), conFractionText(r.Approval.Headcount)),
-		fmt.Sprintf("participation: area %s and owners %s; agreement: participating area %s and participating owners %s", conFractionText(r.Participation.Area), conFractionText(r.Participation.Headcount), conFractionText(r.Approval.Area), conFractionText(r.Approval.Headcount)))
-}
-
-// conVetoModeTexts name each veto mode and explain it in a sentence.
-var conVetoModeTexts = map[quorum.VetoMode][4]string{
-	quorum.VetoNone: {"无分区否决", "no zone veto",
-		"只看全体业主的结果；各区的结果列出来供参考，不影响表决结果。",
-		"Only the estate-wide result counts; each zone's result is shown for information and changes nothing."},
-	quorum.VetoAllZones: {"各区均须通过", "every veto zone must pass",
-		"全体通过之外，每个有否决权的区域自己也必须达到参与和同意的比例；任何一个区域未通过（包括参与不足），整个事项就不通过。",
-		"Besides the estate-wide result, every veto zone must itself reach the participation and agreement thresholds; if any one of them fails — even by low turnout — the matter fails."},
-	quorum.VetoZoneRejection: {"分区否决", "zone rejection",
-		"有否决权的区域只有在“主动反对”时才否决：该区参与达到比例，并且反对票达到同意所需的比例。参与不足的区域不会否决。",
-		"A veto zone blocks only by actively rejecting: its own participation is met and its opposing votes reach the agreement thresholds. A zone with low turnout does not block."},
-}
-
-func conVetoModeName(p page, m quorum.VetoMode) string {
-	if m == "" {
-		m = quorum.VetoNone
-	}
-	t := conVetoModeTexts[m]
-	return conPickText(p, t[0], t[1])
+		fmt.Sprintf("参与表决：面积%s且人数%s；同意：参与面积%s且参与人数%s", conFractionText(p, r.Participation.Area), conFractionText(p, r.Participation.Headcount), conFractionText(p, r.Approval.Area), conFractionText(p, r.Approval.Headcount)),
+		fmt.Sprintf("participation: %s of the area and %s of the owners; agreement: %s of the participating area and %s of the participating owners", conFractionText(p, r.Participation.Area), conFractionText(p, r.Participation.Headcount), conFractionText(p, r.Approval.Area), conFractionText(p, r.Approval.Headcount)))
 }
 
 func conVetoText(p page, v quorum.Veto) string {
-	s := conVetoModeName(p, v.Mode)
-	if v.Mode != "" && v.Mode != quorum.VetoNone {
-		if len(v.Zones) > 0 {
-			s += conPickText(p, "；有否决权的区域："+strings.Join(v.Zones, "、"), "; veto zones: "+strings.Join(v.Zones, ", "))
-		} else {
-			s += conPickText(p, "；全部区域有否决权", "; every zone holds a veto")
-		}
-	}
-	return s
-}
-
-func conWhatIfText(p page, mode quorum.VetoMode, w quorum.WhatIf) string {
-	if mode == "" {
-		mode = quorum.VetoNone
-	}
-	verdicts := map[quorum.VetoMode]bool{quorum.VetoNone: w.None, quorum.VetoAllZones: w.AllZones, quorum.VetoZoneRejection: w.ZoneRejection}
-	var parts []string
-	for _, m := range quorum.VetoModes {
-		if m != mode {
-			parts = append(parts, conVetoModeName(p, m)+conPickText(p, "：", ": ")+conVerdictWord(p, verdicts[m]))
-		}
-	}
-	return conPickText(p, "如采用其他否决方式 —— ", "Under the other veto modes — ") + strings.Join(parts, conPickText(p, "；", "; "))
-}
-
-func conScopeText(p page, s tally.Scope) string {
-	var parts []string
-	if s.Zone != "" {
-		parts = append(parts, conPickText(p, s.Zone+" 区", "zone "+s.Zone))
-	}
-	if s.Building != "" {
-		parts = append(parts, conPickText(p, s.Building+" 幢", "building "+s.Building))
-	}
-	if s.Entrance != "" {
-		parts = append(parts, conPickText(p, s.Entrance+" 单元", "entrance "+s.Entrance))
-	}
-	if len(parts) == 0 {
-		return conPickText(p, "全小区", "whole estate")
-	}
-	return strings.Join(parts, conPickText(p, " ", ", "))
+	return say(p.Lang, locale.Veto(string(v.Mode), v.Zones))
 }
 
 // conFigureRow is one line of a turnout or verdict table.
@@ -333,20 +259,21 @@ type conFigureRow struct {
 
 // conOutcomeRows lays out an outcome: eligible, participating (share of the
 // eligible), then agree, oppose and abstain (shares of the participants).
-func conOutcomeRows(p page, o *quorum.Outcome) []conFigureRow {
+func conOutcomeRows(p page, kind string, o *quorum.Outcome) []conFigureRow {
 	if o == nil {
 		return nil
 	}
 	share := func(label string, t, of quorum.Tally, strong bool) conFigureRow {
 		return conFigureRow{Label: label, Headcount: t.Headcount, Area: t.Area, Strong: strong,
-			HeadPct: conPercentOf(int64(t.Headcount), int64(of.Headcount)), AreaPct: conPercentOf(int64(t.Area), int64(of.Area))}
+			HeadPct: locale.Percent(int64(t.Headcount), int64(of.Headcount)), AreaPct: locale.Percent(int64(t.Area), int64(of.Area))}
 	}
+	agree, oppose := locale.AgreeOppose(kind)
 	return []conFigureRow{
-		{Label: conPickText(p, "应参与（全体）", "eligible"), Headcount: o.Eligible.Headcount, Area: o.Eligible.Area},
-		share(conPickText(p, "已参与", "took part"), o.Participating, o.Eligible, true),
-		share(conPickText(p, "同意", "agree"), o.Agree, o.Participating, false),
-		share(conPickText(p, "反对", "oppose"), o.Oppose, o.Participating, false),
-		share(conPickText(p, "弃权（含废票）", "abstain (incl. spoiled)"), o.Abstain, o.Participating, false),
+		{Label: say(p.Lang, locale.Eligible), Headcount: o.Eligible.Headcount, Area: o.Eligible.Area},
+		share(say(p.Lang, locale.Participating), o.Participating, o.Eligible, true),
+		share(say(p.Lang, agree), o.Agree, o.Participating, false),
+		share(say(p.Lang, oppose), o.Oppose, o.Participating, false),
+		share(say(p.Lang, locale.AbstainInclSpoiled), o.Abstain, o.Participating, false),
 	}
 }
 
@@ -365,12 +292,12 @@ func conVerdictReason(p page, r *quorum.Result, veto quorum.Veto) string {
 	case r.Passed:
 		return conPickText(p, "通过：参与和同意都达到了要求。", "Passed: participation and agreement both met the rule.")
 	case !r.Overall.ParticipationMet:
-		return conPickText(p, "未通过：参与表决的面积或人数没有达到要求。", "Not passed: too little of the area or too few owners took part.")
+		return conPickText(p, "参与表决的面积或人数没有达到要求，未形成有效决定。", "Too little of the area or too few owners took part, so no valid decision was made.")
 	case !r.Overall.ApprovalMet:
-		return conPickText(p, "未通过：同意的面积或人数没有达到要求。", "Not passed: agreement fell short in area or in owners.")
+		return conPickText(p, "表决未通过：同意的面积或人数没有达到要求。", "Not passed: agreement fell short in area or in owners.")
 	case len(vetoed) > 0:
-		return conPickText(p, "全体达到了要求，但「"+strings.Join(vetoed, "」「")+"」区行使否决，因此未通过。",
-			"The estate as a whole met the rule, but zone "+strings.Join(vetoed, ", ")+" vetoed it, so it did not pass.")
+		return conPickText(p, "表决未通过：全体达到了要求，但「"+strings.Join(vetoed, "」「")+"」区行使否决。",
+			"Not passed: the estate as a whole met the rule, but zone "+strings.Join(vetoed, ", ")+" vetoed it.")
 	}
-	return conVerdictWord(p, r.Passed)
+	return say(p.Lang, locale.Verdict(r.Passed, r.Overall.ParticipationMet))
 }

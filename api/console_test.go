@@ -200,7 +200,7 @@ func TestConsolePagesByRole(t *testing.T) {
 	}
 	if fig.Units != 3 || fig.Headcount != 3 || len(fig.Zones) != 1 || fig.Rules["major"].Participation.MinArea != "180.00" ||
 		fig.Rules["ordinary"].Participation.MinHeadcount != 2 ||
-		fig.Rules["ordinary"].Participation.Text != "需 ≥ 2/3 面积 即 ≥ 180.00 m²，且 ≥ 2/3 人数 即 ≥ 2 人" {
+		fig.Rules["ordinary"].Participation.Text != "需面积三分之二以上（≥ 180.00 m²），且人数三分之二以上（≥ 2 人）" {
 		t.Fatalf("scope figures: %+v", fig)
 	}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -378,8 +379,8 @@ type turnoutFigures struct {
 func figuresOf(o quorum.Outcome, t quorum.Threshold) turnoutFigures {
 	f := turnoutFigures{
 		Eligible: o.Eligible, Participating: o.Participating,
-		AreaPercent:      percent2(int64(o.Participating.Area), int64(o.Eligible.Area)),
-		HeadcountPercent: percent2(int64(o.Participating.Headcount), int64(o.Eligible.Headcount)),
+		AreaPercent:      locale.PercentNumber(int64(o.Participating.Area), int64(o.Eligible.Area)),
+		HeadcountPercent: locale.PercentNumber(int64(o.Participating.Headcount), int64(o.Eligible.Headcount)),
 		AreaMet:          t.Area.Reached(int64(o.Participating.Area), int64(o.Eligible.Area)),
 		HeadcountMet:     t.Headcount.Reached(int64(o.Participating.Headcount), int64(o.Eligible.Headcount)),
 		ParticipationMet: o.ParticipationMet,
@@ -387,16 +388,6 @@ func figuresOf(o quorum.Outcome, t quorum.Threshold) turnoutFigures {
 	f.Needed.Area = quorum.Area(max(0, minimumReaching(t.Area, int64(o.Eligible.Area))-int64(o.Participating.Area)))
 	f.Needed.Headcount = int(max(0, minimumReaching(t.Headcount, int64(o.Eligible.Headcount))-int64(o.Participating.Headcount)))
 	return f
-}
-
-// percent2 is part/whole in percent with two decimals, rounded down so
-// that a figure short of a target never reads as reaching it.
-func percent2(part, whole int64) string {
-	if whole <= 0 {
-		return "0.00"
-	}
-	v := part * 10000 / whole
-	return fmt.Sprintf("%d.%02d", v/100, v%100)
 }
 
 // turnoutResponse is GET /api/v1/consultations/{id}/turnout.

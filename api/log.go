@@ -7,15 +7,13 @@ package api
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ledger"
-	"gongjue/notice"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/templates"
 )
@@ -197,7 +195,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 				titles, _ := postgres.MatterTitles(ctx, s.DB, info.CommunityID, id)
 				sep := templates.Pick(p.Lang, "、", ", ")
 				for i, ch := range b.Choices { // sorted by matter: an election's candidates are adjacent
-					label := choiceLabel(p.Lang, ch.Choice)
+					label := voteChoiceLabel(p.Lang, ch.Choice)
 					if i > 0 && b.Choices[i-1].MatterID == ch.MatterID {
 						p.Choices[len(p.Choices)-1].Choice += sep + label
 						continue
@@ -210,17 +208,9 @@ func (s *Server) receiptCheck(c *gin.Context) {
 	s.render(c, http.StatusOK, "receipt", p)
 }
 
-// choiceLabel names a ballot word; options and candidates show as cast.
-func choiceLabel(lang templates.Lang, choice string) string {
-	if slices.Contains([]string{"agree", "oppose", "abstain", "spoiled"}, choice) {
-		return templates.T(lang, "result.choice."+choice)
-	}
-	return choice
-}
-
 func init() {
 	// tallyTime prints a time in China Standard Time on the log and
 	// verification pages.
-	pageFuncs["tallyTime"] = func(t time.Time) string { return t.In(notice.China).Format("2006-01-02 15:04:05") }
-	pageFuncs["tallyDate"] = func(t time.Time) string { return t.In(notice.China).Format("2006-01-02") }
+	pageFuncs["tallyTime"] = locale.Second
+	pageFuncs["tallyDate"] = locale.Day
 }

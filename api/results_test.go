@@ -19,6 +19,7 @@ import (
 
 	"gongjue/api"
 	"gongjue/ledger"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally/tallytest"
@@ -197,11 +198,8 @@ func TestCloseApproveSignVerify(t *testing.T) {
 	}
 	text := pdfText(t, pdf)
 	o := want.Overall
-	verdict := "表决结果：未通过"
-	if want.Passed {
-		verdict = "表决结果：通过"
-	}
-	for _, s := range []string{fmt.Sprint(o.Participating.Headcount), o.Participating.Area.String(), verdict, "公示期：10日", st.NoticeID, "第二百七十八条"} {
+	verdict := "表决结果：" + locale.Verdict(want.Passed, o.ParticipationMet).ZH
+	for _, s := range []string{locale.Count(int64(o.Participating.Headcount)), locale.Area(int64(o.Participating.Area)), verdict, "公示期：10日", st.NoticeID, "第二百七十八条"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("notice text lacks %q", s)
 		}

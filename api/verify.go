@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
@@ -35,7 +35,8 @@ type verifyMatter struct {
 	Title   string
 	Verdict string
 	Passed  bool
-	Turnout quorum.Outcome
+	Rows    []conFigureRow
+	NoVeto  string // an election's sentence that the zone veto does not apply
 	Explain string
 }
 
@@ -69,11 +70,11 @@ func (s *Server) verify(c *gin.Context) {
 	p.PDFURL = fmt.Sprintf("/api/v1/consultations/%d/notice.pdf", v.ConsultationID)
 	p.JSONURL = "/verify/" + v.NoticeID + "/result.json"
 	p.LogURL = fmt.Sprintf("/log/%d", v.ConsultationID)
-	english := p.Lang == templates.English
+	veto := v.Result.Consultation.Veto
 	for i := range v.Result.Matters {
 		m := &v.Result.Matters[i]
-		vm := verifyMatter{Title: m.Title, Passed: m.Passed(), Verdict: verdictLine(m, english)}
-		vm.Turnout, _ = m.Turnout()
+		vm := verifyMatter{Title: m.Title, Passed: m.Passed(), Verdict: say(p.Lang, notice.Verdict(v.Result, m)),
+			Rows: verifyRows(p.page, m), NoVeto: conElectionNoVeto(p.page, veto, m.Kind)}
 		if r := m.Approve(); r != nil {
 			vm.Explain = templates.Pick(p.Lang, r.Explanation.ZH, r.Explanation.EN)
 		}
@@ -82,33 +83,41 @@ func (s *Server) verify(c *gin.Context) {
 	s.render(c, http.StatusOK, "verify", p)
 }
 
-// verdictLine states a matter's verdict in one line.
-func verdictLine(m *tally.Matter, english bool) string {
-	pick := func(zh, en string) string {
-		if english {
-			return en
-		}
-		return zh
+// verifyRows are the figures the notice prints for a matter, in its order:
+// eligible and participating, then agree, oppose and abstain, or each
+// option's or candidate's support, as shares of the participants.
+func verifyRows(p page, m *tally.Matter) []conFigureRow {
+	o, ok := m.Turnout()
+	if !ok {
+		return nil
+	}
+	rows := conOutcomeRows(p, m.Kind, &o)
+	if r := m.Approve(); r != nil {
+		return rows
+	}
+	rows = rows[:2]
+	support := func(name string, t quorum.Tally) {
+		rows = append(rows, conFigureRow{Label: name, Headcount: t.Headcount, Area: t.Area,
+			HeadPct: locale.Percent(int64(t.Headcount), int64(o.Participating.Headcount)), AreaPct: locale.Percent(int64(t.Area), int64(o.Participating.Area))})
 	}
 	switch r := m.Result.(type) {
-	case *quorum.Result:
-		if r.Passed {
-			return pick("通过", "Passed")
-		}
-		return pick("未通过", "Not passed")
 	case *tally.ChoiceResult:
-		if r.Decided {
-			return pick("选定「"+r.Winner+"」", "Chosen: "+r.Winner)
+		for _, name := range m.Options {
+			if or := r.Options[name]; or != nil {
+				support(name, or.Overall.Agree)
+			}
 		}
-		return pick("未决", "Undecided")
+		if len(m.Options) > 0 && r.Options[m.Options[0]] != nil {
+			support(say(p.Lang, locale.AbstainInclSpoiled), r.Options[m.Options[0]].Overall.Abstain)
+		}
 	case *tally.ElectionResult:
-		names := strings.Join(r.Elected, pick("、", ", "))
-		if names == "" {
-			names = pick("无", "none")
+		for _, name := range m.Options {
+			if cr := r.Candidates[name]; cr != nil {
+				support(name, cr.Overall.Agree)
+			}
 		}
-		return pick(fmt.Sprintf("应选%d名，当选：%s", r.Seats, names), fmt.Sprintf("%d seats; elected: %s", r.Seats, names))
 	}
-	return ""
+	return rows
 }
 
 // verifyResultJSON answers GET /verify/{notice}/result.json: the frozen

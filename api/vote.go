@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/templates"
@@ -38,6 +39,7 @@ type voteMatter struct {
 	Seats       int
 	Options     []voteOption
 	Error       string
+	NoVeto      string   // an election's sentence that the zone veto does not apply
 	Chosen      []string // labels of the chosen values (confirmation, receipt)
 	Values      []string // the chosen values (hidden fields of the confirmation)
 }
@@ -69,16 +71,12 @@ type votePage struct {
 	Rules      string // which rules of procedure the vote follows (§3.6)
 }
 
-func voteChoiceLabel(lang templates.Lang, m *ballot.Matter, v string) string {
-	switch v {
-	case ballot.Agree, ballot.Oppose, ballot.Abstain, ballot.Spoiled:
-		return templates.T(lang, "vote.choice."+v)
-	}
-	return v
-}
+// voteChoiceLabel names a choice code (agree …); options and candidates
+// show as cast.
+func voteChoiceLabel(lang templates.Lang, v string) string { return say(lang, locale.Choice(v)) }
 
 func voteChannelLabel(lang templates.Lang, ch ballot.Channel) string {
-	return templates.T(lang, "vote.channel."+string(ch))
+	return say(lang, locale.Channel(string(ch)))
 }
 
 // newVotePage lays out a ballot with the chosen values checked.
@@ -96,8 +94,8 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 		Zone:     v.Zone,
 		Area:     v.Area.String(),
 		Code:     ballot.FormatCode(v.Code),
-		ClosesAt: ballot.FormatTime(k.ClosesAt),
-		OpensAt:  ballot.FormatTime(k.OpensAt),
+		ClosesAt: locale.Minute(k.ClosesAt),
+		OpensAt:  locale.Minute(k.OpensAt),
 	}
 	errs := map[string]string{}
 	for _, pr := range problems {
@@ -107,26 +105,17 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 		m := &k.Matters[i]
 		key := strconv.FormatInt(m.ID, 10)
 		vm := voteMatter{ID: m.ID, Field: "m" + key, Number: i + 1, Title: m.Title, Description: m.Description,
-			Kind: m.Kind, Seats: m.Seats, Error: errs["choices."+key]}
-		var values []string
-		switch m.Kind {
-		case ballot.Approve:
-			values = []string{ballot.Agree, ballot.Oppose, ballot.Abstain}
-		case ballot.Choice:
-			values = append(append([]string{}, m.Options...), ballot.Abstain)
-		default: // an election: choosing nobody abstains
-			values = m.Options
-		}
+			Kind: m.Kind, Seats: m.Seats, Error: errs["choices."+key], NoVeto: conElectionNoVeto(p, k.Veto, string(m.Kind))}
 		picked := map[string]bool{}
 		for _, x := range chosen[key] {
 			picked[x] = true
 		}
-		for _, x := range values {
-			vm.Options = append(vm.Options, voteOption{Value: x, Label: voteChoiceLabel(p.Lang, m, x), Checked: picked[x]})
+		for _, x := range m.Marks() {
+			vm.Options = append(vm.Options, voteOption{Value: x, Label: voteChoiceLabel(p.Lang, x), Checked: picked[x]})
 		}
 		for _, x := range chosen[key] {
 			if x != "" {
-				vm.Chosen = append(vm.Chosen, voteChoiceLabel(p.Lang, m, x))
+				vm.Chosen = append(vm.Chosen, voteChoiceLabel(p.Lang, x))
 				vm.Values = append(vm.Values, x)
 			}
 		}
@@ -154,7 +143,7 @@ func placeText(lang templates.Lang, pl ballot.Place) string {
 // withCast adds a counted ballot to the page.
 func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
 	vp.Cast = r
-	vp.CastAt = ballot.FormatTime(r.At)
+	vp.CastAt = locale.Minute(r.At)
 	vp.Channel = voteChannelLabel(vp.Lang, r.Channel)
 	vp.Receipt = r.Receipt
 	if r.Receipt != "" {
@@ -169,7 +158,7 @@ func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
 				x = ""
 			}
 			if x != "" {
-				m.Chosen = append(m.Chosen, voteChoiceLabel(vp.Lang, v.Consultation.Matter(m.ID), x))
+				m.Chosen = append(m.Chosen, voteChoiceLabel(vp.Lang, x))
 			}
 		}
 		if len(m.Chosen) == 0 {
@@ -202,13 +191,13 @@ func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
 	if err := ballot.CheckWindow(k.State, k.OpensAt, k.ClosesAt, v.Now); errors.As(err, &we) {
 		vp := newVotePage(c, v, nil, nil)
 		if we.Reason == "closed" {
-			vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.closed"), ballot.FormatTime(k.ClosesAt))
+			vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.closed"), locale.Minute(k.ClosesAt))
 			if k.ClosedAt != nil && k.ClosedAt.Before(k.ClosesAt) {
-				vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.closed"), ballot.FormatTime(*k.ClosedAt))
+				vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.closed"), locale.Minute(*k.ClosedAt))
 			}
 		} else {
 			vp.NotYetOpen = true
-			vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.not_open"), ballot.FormatTime(k.OpensAt))
+			vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.not_open"), locale.Minute(k.OpensAt))
 		}
 		if v.Cast != nil {
 			vp.withCast(v, v.Cast)
@@ -316,7 +305,7 @@ func (s *Server) voteSubmit(c *gin.Context) {
 	switch {
 	case errors.As(err, &dup):
 		vp := newVotePage(c, v, nil, nil)
-		vp.Message = fmt.Sprintf(templates.T(vp.Lang, "vote.already"), ballot.FormatTime(dup.At), voteChannelLabel(vp.Lang, dup.Channel))
+		vp.Message = fmt.Sprintf(templates.T(vp.Lang, "vote.already"), locale.Minute(dup.At), voteChannelLabel(vp.Lang, dup.Channel))
 		s.render(c, http.StatusConflict, "vote_done", vp)
 		return
 	case errors.As(err, &we):
@@ -351,8 +340,8 @@ type missingPage struct {
 // section per building and entrance, each unit with a box to tick.
 func (s *Server) renderMissing(c *gin.Context, estate string, k *ballot.Consultation, t *turnoutResponse, building, entrance string) {
 	p := newPage(c)
-	mp := missingPage{page: p, Estate: estate, Title: k.Title, ClosesAt: ballot.FormatTime(k.ClosesAt),
-		Printed: ballot.FormatTime(t.At), Overall: t.Overall, Target: t.Target, Groups: t.Missing,
+	mp := missingPage{page: p, Estate: estate, Title: k.Title, ClosesAt: locale.Minute(k.ClosesAt),
+		Printed: locale.Minute(t.At), Overall: t.Overall, Target: t.Target, Groups: t.Missing,
 		ConsultURL: fmt.Sprintf("/console/consultations/%d", k.ID)}
 	if building != "" || entrance != "" {
 		mp.Narrowed = ballot.Scope{Building: building, Entrance: entrance}.Describe(p.Lang == templates.English)

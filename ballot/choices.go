@@ -140,14 +140,26 @@ func AsInput(sel []Selection) Input {
 	return in
 }
 
-func offered(m *Matter, v string, spoiledOK bool) string {
-	var want []string
-	switch m.Kind {
-	case Approve:
-		want = []string{Agree, Oppose, Abstain}
-	default:
-		want = append(slices.Clone(m.Options), Abstain)
+// Offered lists what a ballot may carry for the matter: agree, oppose and
+// abstain for an approve matter, else the options and abstain.
+func (m *Matter) Offered() []string {
+	if m.Kind == Approve {
+		return []string{Agree, Oppose, Abstain}
 	}
+	return append(slices.Clone(m.Options), Abstain)
+}
+
+// Marks lists what a person marks for the matter on a form: Offered, but
+// an election lists only its candidates, since marking nobody abstains.
+func (m *Matter) Marks() []string {
+	if m.Kind == Election {
+		return m.Options
+	}
+	return m.Offered()
+}
+
+func offered(m *Matter, v string, spoiledOK bool) string {
+	want := m.Offered()
 	if spoiledOK {
 		want = append(want, Spoiled)
 	}

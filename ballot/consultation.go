@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gongjue/locale"
 	"gongjue/procedure"
 	"gongjue/quorum"
 )
@@ -74,37 +75,19 @@ type Scope struct {
 // Whole reports whether the scope is the whole estate.
 func (s Scope) Whole() bool { return s == Scope{} }
 
-// Describe names the scope for people: 全体业主, 高层区, 12幢2单元.
+// Describe names the scope for people: 全小区, 高层区, 12幢 2单元.
 func (s Scope) Describe(english bool) string {
-	if s.Whole() {
-		if english {
-			return "whole estate"
-		}
-		return "全体业主"
+	return locale.Scope(s.Zone, s.Building, s.Entrance).In(english)
+}
+
+// ElectionNoVeto is the sentence an election matter of a consultation
+// under a zone veto carries wherever it is shown (DESIGN §3.2): elections
+// take no veto. nil for other matters and for veto mode none.
+func ElectionNoVeto(veto quorum.Veto, kind string) *locale.Text {
+	if kind != string(Election) || veto.Mode == "" || veto.Mode == quorum.VetoNone {
+		return nil
 	}
-	var parts []string
-	if english {
-		if s.Zone != "" {
-			parts = append(parts, "zone "+s.Zone)
-		}
-		if s.Building != "" {
-			parts = append(parts, "building "+s.Building)
-		}
-		if s.Entrance != "" {
-			parts = append(parts, "entrance "+s.Entrance)
-		}
-		return strings.Join(parts, ", ")
-	}
-	if s.Zone != "" {
-		parts = append(parts, s.Zone+"区")
-	}
-	if s.Building != "" {
-		parts = append(parts, s.Building+"幢")
-	}
-	if s.Entrance != "" {
-		parts = append(parts, s.Entrance+"单元")
-	}
-	return strings.Join(parts, " ")
+	return &locale.ElectionNoVeto
 }
 
 // Matter is one question put to the vote.

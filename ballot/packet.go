@@ -16,6 +16,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"github.com/skip2/go-qrcode"
 
+	"gongjue/locale"
 	"gongjue/pdfdoc"
 	"gongjue/quorum"
 	"gongjue/secret"
@@ -146,7 +147,7 @@ func (pw *packetWriter) ballot(b *PacketBallot, i int, qr []byte) {
 	f.CellFormat(textW, 7, "业主："+owner, "", 2, "L", false, 0, "")
 	f.SetX(left)
 	f.SetFont(pdfdoc.Family, "", 10)
-	f.CellFormat(textW, 6, "表决范围："+c.Scope.Describe(false)+"    投票截止："+FormatTime(c.ClosesAt), "", 2, "L", false, 0, "")
+	f.CellFormat(textW, 6, "表决范围："+c.Scope.Describe(false)+"    投票截止："+locale.Minute(c.ClosesAt), "", 2, "L", false, 0, "")
 
 	// The QR code, top right, with the ballot code under it.
 	qx := pageW - pdfdoc.MarginRight - qrSize
@@ -206,7 +207,11 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 	}
 	labels := pw.choiceLabels(m)
 	rows := pw.layoutBoxes(labels)
+	noVeto := ElectionNoVeto(pw.p.Consultation.Veto, string(m.Kind))
 	need := float64(len(titleLines))*6.5 + float64(len(desc))*4.5 + 5 + float64(rows)*8 + 3
+	if noVeto != nil {
+		need += 5
+	}
 	if f.GetY()+need > limit {
 		pw.continuation(b)
 	}
@@ -223,6 +228,10 @@ func (pw *packetWriter) matter(i int, m *Matter, b *PacketBallot, limit float64)
 	}
 	f.SetX(left)
 	f.CellFormat(contentW, 5, ruleLine(pw.p.Consultation, m), "", 2, "L", false, 0, "")
+	if noVeto != nil {
+		f.SetX(left)
+		f.CellFormat(contentW, 5, noVeto.ZH, "", 2, "L", false, 0, "")
+	}
 	f.SetTextColor(0, 0, 0)
 	pw.boxes(labels)
 	f.Ln(3)
@@ -245,7 +254,7 @@ func ruleLine(c *Consultation, m *Matter) string {
 	}
 	if r, err := c.RuleOf(m); err == nil {
 		s += fmt.Sprintf("：参与表决须达专有面积 %s、人数 %s；同意须达参与表决面积 %s、人数 %s",
-			fracZH(r.Participation.Area), fracZH(r.Participation.Headcount), fracZH(r.Approval.Area), fracZH(r.Approval.Headcount))
+			r.Participation.Area.Words().ZH, r.Participation.Headcount.Words().ZH, r.Approval.Area.Words().ZH, r.Approval.Headcount.Words().ZH)
 	}
 	switch m.Kind {
 	case Choice:
@@ -256,27 +265,12 @@ func ruleLine(c *Consultation, m *Matter) string {
 	return s
 }
 
-// fracZH writes a rule fraction the way the law does: 三分之二以上, 过半数.
-func fracZH(f quorum.Fraction) string {
-	if f.Num == 0 {
-		return "（不设要求）"
-	}
-	if f.Strict {
-		if f.Num*2 == f.Den {
-			return "过半数"
-		}
-		return fmt.Sprintf("超过 %d/%d", f.Num, f.Den)
-	}
-	return fmt.Sprintf("%d/%d 以上", f.Num, f.Den)
-}
-
 func (pw *packetWriter) choiceLabels(m *Matter) []string {
-	switch m.Kind {
-	case Approve:
-		return []string{"同意", "反对", "弃权"}
-	default:
-		return append(slices.Clone(m.Options), "弃权")
+	var labels []string
+	for _, code := range m.Offered() {
+		labels = append(labels, locale.Choice(code).ZH)
 	}
+	return labels
 }
 
 const (
@@ -335,7 +329,7 @@ func (pw *packetWriter) bottom(b *PacketBallot, url string) {
 	f.Line(left, y, pageW-pdfdoc.MarginRight, y)
 	f.SetXY(left, y+2)
 	f.SetFont(pdfdoc.Family, "", 11)
-	f.CellFormat(contentW, 6.5, fmt.Sprintf("投票截止时间：%s（北京时间）。纸质票请在截止前交回楼组长或业主委员会。", FormatTime(c.ClosesAt)), "", 2, "L", false, 0, "")
+	f.CellFormat(contentW, 6.5, fmt.Sprintf("投票截止时间：%s（北京时间）。纸质票请在截止前交回楼组长或业主委员会。", locale.Minute(c.ClosesAt)), "", 2, "L", false, 0, "")
 	f.Ln(3)
 	f.SetX(left)
 	f.CellFormat(contentW, 8, "业主签名：____________________    日期：______年____月____日", "", 2, "L", false, 0, "")

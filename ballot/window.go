@@ -3,14 +3,9 @@ package ballot
 import (
 	"fmt"
 	"time"
+
+	"gongjue/locale"
 )
-
-// China has kept one time zone without daylight saving since 1991, so
-// ballots and pages print times in UTC+8 without needing tzdata.
-var Beijing = time.FixedZone("CST", 8*3600)
-
-// FormatTime prints a time for a ballot or page: 2026-05-31 18:00.
-func FormatTime(t time.Time) string { return t.In(Beijing).Format("2006-01-02 15:04") }
 
 // WindowError says why a ballot cannot be cast now.
 type WindowError struct {
@@ -21,9 +16,9 @@ type WindowError struct {
 
 func (e *WindowError) Error() string {
 	if e.Reason == "closed" {
-		return fmt.Sprintf("投票已于 %s 截止 / voting closed at %s", FormatTime(e.ClosesAt), FormatTime(e.ClosesAt))
+		return fmt.Sprintf("投票已于 %s 截止 / voting closed at %s", locale.Minute(e.ClosesAt), locale.Minute(e.ClosesAt))
 	}
-	return fmt.Sprintf("投票尚未开始，开始时间 %s / voting opens at %s", FormatTime(e.OpensAt), FormatTime(e.OpensAt))
+	return fmt.Sprintf("投票尚未开始，开始时间 %s / voting opens at %s", locale.Minute(e.OpensAt), locale.Minute(e.OpensAt))
 }
 
 // CheckWindow reports whether a ballot of a consultation in state may be

@@ -266,7 +266,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	// ---- A new consultation: two matters, a veto for the villas.
 	com.do("new consultation", chromedp.Click(chromedp.CSS("#new-consultation")), chromedp.WaitVisible(chromedp.CSS("#consultation-form")))
 	com.expect("#scope-summary", "18 套房屋", "18 人", "2,200.00 m²")
-	com.expect("#matters", "需 ≥ 2/3 面积 即 ≥ 1,466.67 m²，且 ≥ 2/3 人数 即 ≥ 12 人")
+	com.expect("#matters", "需面积三分之二以上（≥ 1,466.67 m²），且人数三分之二以上（≥ 12 人）")
 	com.do("filling in the first matter",
 		chromedp.SendKeys(chromedp.CSS("#c-description"), "请全体业主在截止前投票。"),
 		chromedp.SendKeys(chromedp.CSS("#matters .matter-form:nth-child(1) .m-title"), "是否同意续聘物业公司"),
@@ -278,8 +278,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=veto_mode][value="all-zones"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#veto-zones input[value="别墅"]`)),
 		chromedp.Click(chromedp.CSS(`#veto-zones input[value="别墅"]`)))
-	com.expect("#matters .matter-form:nth-child(2)", "同意需 ≥ 3/4 参与面积")
-	com.expect("#veto-zone-figures", "别墅：需 ≥ 2/3 面积 即 ≥ 666.67 m²，且 ≥ 2/3 人数 即 ≥ 3 人")
+	com.expect("#matters .matter-form:nth-child(2)", "同意需参与面积四分之三以上")
+	com.expect("#veto-zone-figures", "别墅：需面积三分之二以上（≥ 666.67 m²），且人数三分之二以上（≥ 3 人）")
 	// Refused without a title: the form keeps everything else.
 	com.do("preview", chromedp.Click(chromedp.CSS("#preview-button")), chromedp.WaitVisible(chromedp.CSS("#preview")))
 	com.expect("#preview", "是否同意续聘物业公司", "是否同意加装电梯", "各区均须通过", "别墅")

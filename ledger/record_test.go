@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"gongjue/locale"
 )
 
 func testBallot() Ballot {
@@ -13,7 +15,7 @@ func testBallot() Ballot {
 		UnitID:         "12-2-1502",
 		Choices:        []Choice{{8, "蒂森"}, {7, "agree"}},
 		Channel:        "online",
-		CastAt:         time.Date(2026, 3, 1, 16, 15, 30, 123456000, time.FixedZone("CST", 8*3600)),
+		CastAt:         time.Date(2026, 3, 1, 16, 15, 30, 123456000, locale.China),
 		Salt:           bytes.Repeat([]byte{0xAB}, SaltSize),
 	}
 }

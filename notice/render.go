@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
-	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -20,14 +19,11 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/pdfdoc"
 	"gongjue/quorum"
 	"gongjue/tally"
 )
-
-// China is the time zone of every date printed on a notice: China Standard
-// Time, UTC+8 all year round.
-var China = time.FixedZone("CST", 8*3600)
 
 // Content is everything a notice shows. Result is the decoded frozen result
 // whose stored bytes hash to ResultSHA256.
@@ -46,7 +42,7 @@ type Content struct {
 // PeriodEnd is the last day of the notice period: From plus PeriodDays − 1
 // calendar days, the day of posting being the first.
 func (c *Content) PeriodEnd() time.Time {
-	return c.From.In(China).AddDate(0, 0, c.PeriodDays-1)
+	return c.From.In(locale.China).AddDate(0, 0, c.PeriodDays-1)
 }
 
 // Keywords is the document's keywords entry: the notice id and the hash of
@@ -126,10 +122,10 @@ func (r *renderer) header() {
 	r.size(10.5)
 	rows := [][2]string{
 		{"小区", strings.TrimSpace(cons.Community + "　" + cons.Address)},
-		{"表决期间", fmt.Sprintf("%s 至 %s", dateTime(cons.OpensAt), dateTime(cons.ClosesAt))},
-		{"表决范围", scopeText(cons.Scope)},
-		{"分区否决", vetoText(cons.Veto)},
-		{"计票时间", dateTime(d.ClosedAt) + closedByText(d.ClosedBy)},
+		{"表决期间", fmt.Sprintf("%s 至 %s", locale.MinuteZH(cons.OpensAt), locale.MinuteZH(cons.ClosesAt))},
+		{"表决范围", locale.Scope(cons.Scope.Zone, cons.Scope.Building, cons.Scope.Entrance).ZH},
+		{"分区否决", locale.Veto(string(cons.Veto.Mode), cons.Veto.Zones).ZH},
+		{"计票时间", locale.MinuteZH(d.ClosedAt) + closedByText(d.ClosedBy)},
 		{"公告编号", r.c.NoticeID},
 	}
 	if e := d.Extension; e != nil {
@@ -209,8 +205,11 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	r.bold(13, fmt.Sprintf("事项%s：%s", ordinal(i), m.Title))
 	f.Ln(1)
 	r.size(10)
-	r.text(fmt.Sprintf("%s · %s", kindText(m), categoryText(m.Category)))
+	r.text(fmt.Sprintf("%s · %s", locale.Kind(m.Kind, m.Options, m.Seats).ZH, locale.Category(m.Category).ZH))
 	r.text(LegalBasis(m))
+	if s := ballot.ElectionNoVeto(r.c.Result.Consultation.Veto, m.Kind); s != nil {
+		r.text(s.ZH)
+	}
 	f.Ln(1)
 	o, ok := m.Turnout()
 	if !ok {
@@ -221,22 +220,17 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	widths := []float64{w * 0.28, w * 0.16, w * 0.18, w * 0.20, w * 0.18}
 	head := []string{"项目", "人数", "占比", "面积（㎡）", "占比"}
 	rows := [][]string{
-		{"应参与表决", fmt.Sprint(o.Eligible.Headcount), "100.00%", o.Eligible.Area.String(), "100.00%"},
-		{"实际参与表决", fmt.Sprint(o.Participating.Headcount), pct(int64(o.Participating.Headcount), int64(o.Eligible.Headcount)),
-			o.Participating.Area.String(), pct(int64(o.Participating.Area), int64(o.Eligible.Area))},
+		{locale.Eligible.ZH, locale.Count(int64(o.Eligible.Headcount)), locale.Percent(1, 1), locale.Area(int64(o.Eligible.Area)), locale.Percent(1, 1)},
+		share(locale.Participating.ZH, o.Participating, o.Eligible),
 	}
 	part := o.Participating
-	choice := func(label string, t quorum.Tally) []string {
-		return []string{label, fmt.Sprint(t.Headcount), pct(int64(t.Headcount), int64(part.Headcount)),
-			t.Area.String(), pct(int64(t.Area), int64(part.Area))}
-	}
-	lapsed := r.c.Result.Extension != nil && r.c.Result.Extension.Lapsed && !o.ParticipationMet
-	var verdict, explanation string
+	choice := func(label string, t quorum.Tally) []string { return share(label, t, part) }
+	verdict := Verdict(r.c.Result, m).ZH
+	var explanation string
 	var zonesOf *quorum.Result
 	switch res := m.Result.(type) {
 	case *quorum.Result:
-		rows = append(rows, choice("同意", res.Overall.Agree), choice("反对", res.Overall.Oppose), choice("弃权（含废票）", res.Overall.Abstain))
-		verdict = verdictText(res.Passed)
+		rows = append(rows, choice(locale.Choice("agree").ZH, res.Overall.Agree), choice(locale.Choice("oppose").ZH, res.Overall.Oppose), choice(locale.AbstainInclSpoiled.ZH, res.Overall.Abstain))
 		explanation = res.Explanation.ZH
 		zonesOf = res
 	case *tally.ChoiceResult:
@@ -244,15 +238,11 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 			rows = append(rows, choice("选择「"+opt+"」", res.Options[opt].Overall.Agree))
 		}
 		if len(m.Options) > 0 {
-			rows = append(rows, choice("弃权（含废票）", res.Options[m.Options[0]].Overall.Abstain))
+			rows = append(rows, choice(locale.AbstainInclSpoiled.ZH, res.Options[m.Options[0]].Overall.Abstain))
 		}
-		verdict = "未决（无选项达到表决比例）"
 		if res.Decided {
-			verdict = "选定「" + res.Winner + "」"
 			zonesOf = res.Options[res.Winner]
 			explanation = "「" + res.Winner + "」：" + res.Options[res.Winner].Explanation.ZH
-		} else if res.Mode == quorum.ChoicePlurality {
-			verdict = "未决（得票相同）"
 		}
 		if res.Mode == quorum.ChoicePlurality {
 			explanation = "本事项为咨询性表决，按得票人数（其次面积）最多者确定。" + explanation
@@ -266,25 +256,12 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 			}
 			rows = append(rows, choice(label, cr.Overall.Agree))
 		}
-		verdict = fmt.Sprintf("应选%d名，当选%d名", res.Seats, len(res.Elected))
-		if len(res.Elected) > 0 {
-			verdict += "：" + strings.Join(res.Elected, "、")
-		}
-		if len(res.Tied) > 0 {
-			verdict += "；得票相同未能确定：" + strings.Join(res.Tied, "、")
-		}
-		if res.Vacant > 0 {
-			verdict += fmt.Sprintf("；空缺%d名", res.Vacant)
-		}
 	}
 	r.grid(widths, head, rows)
 	f.Ln(1)
 	r.size(9)
 	r.text("注：同意、反对、弃权的人数与面积占比以实际参与表决的人数与面积为基数；同一业主拥有多个专有部分的按一人计算，建设单位尚未出售和虽已出售但尚未交付的部分按一人计算。")
 	f.Ln(1)
-	if lapsed {
-		verdict = "表决终止（延期后仍未达到参与表决比例）"
-	}
 	r.bold(13, "表决结果："+verdict)
 	if explanation != "" {
 		r.size(9)
@@ -292,17 +269,18 @@ func (r *renderer) matter(i int, m *tally.Matter) {
 	}
 	if zonesOf != nil && len(zonesOf.Zones) > 0 {
 		f.Ln(1)
-		r.zones(zonesOf)
+		r.zones(m.Kind, zonesOf)
 	}
 	f.Ln(4)
 }
 
-func (r *renderer) zones(res *quorum.Result) {
+func (r *renderer) zones(kind string, res *quorum.Result) {
 	veto := r.c.Result.Consultation.Veto
 	r.size(9)
 	w := r.width()
 	widths := []float64{w * 0.14, w * 0.19, w * 0.19, w * 0.19, w * 0.14, w * 0.15}
-	head := []string{"区域", "参与人数", "参与面积", "同意（人数/面积）", "区域结果", "否决"}
+	agree, _ := locale.AgreeOppose(kind)
+	head := []string{"区域", "参与人数", "参与面积", agree.ZH + "（人数/面积）", "区域结果", "否决"}
 	var rows [][]string
 	for _, name := range slices.Sorted(maps.Keys(res.Zones)) {
 		z := res.Zones[name]
@@ -319,16 +297,16 @@ func (r *renderer) zones(res *quorum.Result) {
 		}
 		rows = append(rows, []string{
 			name,
-			fmt.Sprintf("%d/%d %s", z.Participating.Headcount, z.Eligible.Headcount, pct(int64(z.Participating.Headcount), int64(z.Eligible.Headcount))),
-			pct(int64(z.Participating.Area), int64(z.Eligible.Area)),
-			fmt.Sprintf("%s / %s", pct(int64(z.Agree.Headcount), int64(z.Participating.Headcount)), pct(int64(z.Agree.Area), int64(z.Participating.Area))),
-			verdictText(z.Passed),
+			fmt.Sprintf("%s/%s %s", locale.Count(int64(z.Participating.Headcount)), locale.Count(int64(z.Eligible.Headcount)), locale.Percent(int64(z.Participating.Headcount), int64(z.Eligible.Headcount))),
+			locale.Percent(int64(z.Participating.Area), int64(z.Eligible.Area)),
+			fmt.Sprintf("%s / %s", locale.Percent(int64(z.Agree.Headcount), int64(z.Participating.Headcount)), locale.Percent(int64(z.Agree.Area), int64(z.Participating.Area))),
+			locale.Passed(z.Passed).ZH,
 			vetoCell,
 		})
 	}
 	r.grid(widths, head, rows)
 	r.f.Ln(1)
-	r.text(WhatIfText(veto.Mode, res.WhatIf))
+	r.text(WhatIf(veto.Mode, res.WhatIf).ZH)
 }
 
 func (r *renderer) closing() {
@@ -341,9 +319,9 @@ func (r *renderer) closing() {
 	r.bold(12, "公示")
 	r.size(10)
 	r.text(fmt.Sprintf("公示期：%d日，自%s起至%s止。业主对本公告有异议的，可在公示期内向业主委员会书面提出。",
-		c.PeriodDays, date(c.From), date(c.PeriodEnd())))
+		c.PeriodDays, locale.DayZH(c.From), locale.DayZH(c.PeriodEnd())))
 	if e := d.Extension; e != nil && e.Lapsed && e.RetableFrom != nil {
-		r.text(fmt.Sprintf("本次表决经延期后仍未达到参与表决比例，相关事项终止；自%s起方可再次提出，此前再次提出须经业主委员会三分之二以上委员同意。", date(*e.RetableFrom)))
+		r.text(fmt.Sprintf("本次表决经延期后仍未达到参与表决比例，相关事项终止；自%s起方可再次提出，此前再次提出须经业主委员会三分之二以上委员同意。", locale.DayZH(*e.RetableFrom)))
 	}
 	f.Ln(2)
 	top := f.GetY()
@@ -382,8 +360,8 @@ func (r *renderer) closing() {
 	r.size(9)
 	f.CellFormat(half, 5, "（电子签名）", "", 0, "L", false, 0, "")
 	f.CellFormat(half, 5, "（电子签名 · 会签）", "", 1, "L", false, 0, "")
-	f.CellFormat(half, 5, date(c.From), "", 0, "L", false, 0, "")
-	f.CellFormat(half, 5, date(c.From), "", 1, "L", false, 0, "")
+	f.CellFormat(half, 5, locale.DayZH(c.From), "", 0, "L", false, 0, "")
+	f.CellFormat(half, 5, locale.DayZH(c.From), "", 1, "L", false, 0, "")
 }
 
 func (r *renderer) footer() {
@@ -401,9 +379,9 @@ func (r *renderer) footer() {
 func LegalBasis(m *tally.Matter) string {
 	rule := m.Rule
 	part := fmt.Sprintf("应由专有部分面积占比%s的业主且人数占比%s的业主参与表决",
-		fractionText(rule.Participation.Area), fractionText(rule.Participation.Headcount))
+		rule.Participation.Area.Words().ZH, rule.Participation.Headcount.Words().ZH)
 	approve := fmt.Sprintf("经参与表决专有部分面积%s的业主且参与表决人数%s的业主同意",
-		fractionText(rule.Approval.Area), fractionText(rule.Approval.Headcount))
+		rule.Approval.Area.Words().ZH, rule.Approval.Headcount.Words().ZH)
 	var law string
 	switch {
 	case rule == quorum.OrdinaryRule:
@@ -422,119 +400,15 @@ func LegalBasis(m *tally.Matter) string {
 	return law + "，本事项" + part + "，并" + approve + "。"
 }
 
-// fractionText writes a fraction the way the law does: 三分之二以上 (≥),
-// 过半数 (> 1/2), 超过四分之三 (> 3/4), 不作要求 (0).
-func fractionText(f quorum.Fraction) string {
-	if f.Num == 0 {
-		return "不限"
-	}
-	if f.Num == 1 && f.Den == 2 && f.Strict {
-		return "过半数"
-	}
-	frac := chineseFraction(f.Num, f.Den)
-	if f.Strict {
-		return "超过" + frac
-	}
-	return frac + "以上"
-}
-
-func chineseFraction(num, den uint64) string {
-	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
-	n := func(v uint64) string {
-		if v <= 10 {
-			return digits[v]
-		}
-		return fmt.Sprint(v)
-	}
-	if num == den {
-		return "全部"
-	}
-	return n(den) + "分之" + n(num)
-}
-
-func kindText(m *tally.Matter) string {
-	switch m.Kind {
-	case tally.KindChoice:
-		return "选择事项（选项：" + strings.Join(m.Options, "、") + "）"
-	case tally.KindElection:
-		return fmt.Sprintf("选举事项（应选%d名；候选人：%s）", max(m.Seats, 1), strings.Join(m.Options, "、"))
-	}
-	return "表决事项（同意 / 反对 / 弃权）"
-}
-
-func categoryText(c string) string {
-	if c == string(quorum.Major) {
-		return "重大事项（双四分之三）"
-	}
-	return "一般事项（双过半）"
-}
-
-func verdictText(passed bool) string {
-	if passed {
-		return "通过"
-	}
-	return "未通过"
-}
-
-// VetoModeText names a veto mode in Chinese.
-func VetoModeText(m quorum.VetoMode) string {
-	switch m {
-	case quorum.VetoAllZones:
-		return "各区均须通过"
-	case quorum.VetoZoneRejection:
-		return "分区否决（区内参与达标且反对达到表决比例即否决）"
-	}
-	return "无分区否决（各区结果仅供参考）"
-}
-
-func vetoText(v quorum.Veto) string {
-	s := VetoModeText(v.Mode)
-	if v.Mode != "" && v.Mode != quorum.VetoNone {
-		if len(v.Zones) > 0 {
-			s += "；有否决权的区域：" + strings.Join(v.Zones, "、")
-		} else {
-			s += "；全部区域有否决权"
-		}
-	}
-	return s
-}
-
 func holdsVeto(v quorum.Veto, zone string) bool {
 	return len(v.Zones) == 0 || slices.Contains(v.Zones, zone)
 }
 
-// WhatIfText is the line telling what the verdict would have been under
-// each other veto mode.
-func WhatIfText(mode quorum.VetoMode, w quorum.WhatIf) string {
-	if mode == "" {
-		mode = quorum.VetoNone
-	}
+// WhatIf is the line telling what the verdict would have been under each
+// other veto mode.
+func WhatIf(mode quorum.VetoMode, w quorum.WhatIf) locale.Text {
 	verdicts := map[quorum.VetoMode]bool{quorum.VetoNone: w.None, quorum.VetoAllZones: w.AllZones, quorum.VetoZoneRejection: w.ZoneRejection}
-	var parts []string
-	for _, m := range quorum.VetoModes {
-		if m != mode {
-			parts = append(parts, fmt.Sprintf("%s：%s", shortVetoName(m), verdictText(verdicts[m])))
-		}
-	}
-	return "如采用其他否决方式 —— " + strings.Join(parts, "；")
-}
-
-func shortVetoName(m quorum.VetoMode) string {
-	switch m {
-	case quorum.VetoAllZones:
-		return "各区均须通过"
-	case quorum.VetoZoneRejection:
-		return "分区否决"
-	}
-	return "无分区否决"
-}
-
-func scopeText(s tally.Scope) string {
-	scope := ballot.Scope{Zone: s.Zone, Building: s.Building, Entrance: s.Entrance}
-	if scope.Whole() {
-		return "全体业主"
-	}
-	return scope.Describe(false) + " 全体业主"
+	return locale.WhatIf(string(mode), func(m string) bool { return verdicts[quorum.VetoMode(m)] })
 }
 
 func closedByText(by string) string {
@@ -547,7 +421,7 @@ func closedByText(by string) string {
 func extensionText(e *tally.Extension) string {
 	var parts []string
 	for _, s := range e.Steps {
-		parts = append(parts, fmt.Sprintf("%s 决定由 %s 延期至 %s", date(s.At), dateTime(s.From), dateTime(s.To)))
+		parts = append(parts, fmt.Sprintf("%s 决定由 %s 延期至 %s", locale.DayZH(s.At), locale.MinuteZH(s.From), locale.MinuteZH(s.To)))
 	}
 	s := "截止时参与表决未过半数，经业主委员会决定延期：" + strings.Join(parts, "；")
 	if e.Lapsed {
@@ -556,23 +430,10 @@ func extensionText(e *tally.Extension) string {
 	return s
 }
 
-func dateTime(t time.Time) string { return t.In(China).Format("2006年1月2日 15:04") }
-
-func date(t time.Time) string { return t.In(China).Format("2006年1月2日") }
-
-// pct renders part/whole as a percentage with two decimals, rounded half
-// up in integer arithmetic (as quorum's explanations do); "—" when whole is
-// zero.
-func pct(part, whole int64) string {
-	if whole <= 0 {
-		return "—"
-	}
-	hi, lo := bits.Mul64(uint64(part), 10000)
-	q, rem := bits.Div64(hi, lo, uint64(whole))
-	if 2*rem >= uint64(whole) {
-		q++
-	}
-	return fmt.Sprintf("%d.%02d%%", q/100, q%100)
+// share is a row of figures: a tally and its shares of whole.
+func share(label string, t, whole quorum.Tally) []string {
+	return []string{label, locale.Count(int64(t.Headcount)), locale.Percent(int64(t.Headcount), int64(whole.Headcount)),
+		locale.Area(int64(t.Area)), locale.Percent(int64(t.Area), int64(whole.Area))}
 }
 
 // printable replaces characters the embedded font lacks.

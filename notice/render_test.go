@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongjue/internal/testtool"
+	"gongjue/locale"
 	"gongjue/quorum"
 	"gongjue/tally"
 )
@@ -32,7 +33,7 @@ func sampleDocument(t testing.TB) *tally.Document {
 		choice = append(choice, tally.MatterBallot{Unit: u.ID, Choices: []string{[]string{"蒂森", "蒂森", "三菱"}[i%3]}})
 		election = append(election, tally.MatterBallot{Unit: u.ID, Choices: []string{"张三", "李四"}[:1+i%2]})
 	}
-	at := time.Date(2025, 3, 1, 9, 0, 0, 0, China)
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, locale.China)
 	d := &tally.Document{
 		Consultation: tally.Consultation{
 			ID: 7, CommunityID: 3, Community: "幸福花园", Address: "上海市浦东新区幸福路1号",
@@ -67,7 +68,7 @@ func sampleContent(t testing.TB) *Content {
 	}
 	return &Content{
 		NoticeID: "abcdefghijklmnop", Result: d, ResultSHA256: tally.Hash(data), PeriodDays: 7,
-		From:      time.Date(2025, 3, 16, 10, 0, 0, 0, China),
+		From:      time.Date(2025, 3, 16, 10, 0, 0, 0, locale.China),
 		VerifyURL: "http://gongjue.test/verify/abcdefghijklmnop",
 		Signers:   [2]string{"幸福花园业主委员会", "幸福社区居民委员会"},
 	}
@@ -101,7 +102,7 @@ func TestRenderIsDeterministicAndReadable(t *testing.T) {
 		}
 	}
 	r := c.Result.Matters[0].Approve()
-	for _, want := range []string{fmt.Sprint(r.Overall.Participating.Headcount), r.Overall.Participating.Area.String(), "表决结果：" + verdictText(r.Passed)} {
+	for _, want := range []string{locale.Count(int64(r.Overall.Participating.Headcount)), locale.Area(int64(r.Overall.Participating.Area)), "表决结果：" + locale.Verdict(r.Passed, r.Overall.ParticipationMet).ZH} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice text lacks %q", want)
 		}
@@ -193,7 +194,7 @@ func TestRenderShowsExtensionAndLapse(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range []string{"延期", "表决终止", "2025年4月15日", date(retable)} {
+	for _, want := range []string{"延期", "表决终止", "2025年4月15日", locale.DayZH(retable)} {
 		if !strings.Contains(strings.ReplaceAll(text, "\n", ""), want) {
 			t.Errorf("notice text lacks %q", want)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gongjue/internal/testtool"
+	"gongjue/locale"
 )
 
 const sample = "共决 业主大会表决结果公示 同意 反对 弃权 1502 室 89.35 m²"
@@ -81,7 +82,7 @@ func TestChineseTextExtractsAndRenders(t *testing.T) {
 }
 
 func TestAtIsDeterministic(t *testing.T) {
-	at := At(time.Date(2025, 3, 1, 9, 30, 0, 0, time.FixedZone("CST", 8*3600)))
+	at := At(time.Date(2025, 3, 1, 9, 30, 0, 0, locale.China))
 	first := notice(t, at, Title("公示"))
 	for i := 0; i < 5; i++ {
 		if again := notice(t, at, Title("公示")); !bytes.Equal(first, again) {

@@ -23,6 +23,7 @@ import (
 
 	"gongjue/ballot"
 	"gongjue/ledger"
+	"gongjue/locale"
 	"gongjue/quorum"
 	"gongjue/secret"
 )
@@ -44,18 +45,9 @@ type AlreadyCastError struct {
 }
 
 func (e *AlreadyCastError) Error() string {
-	return fmt.Sprintf("房屋 %s 已于 %s 以%s方式投票，不能再次投票 / unit %s already voted at %s (%s)",
-		e.UnitID, ballot.FormatTime(e.At), channelZH(e.Channel), e.UnitID, ballot.FormatTime(e.At), e.Channel)
-}
-
-func channelZH(c ballot.Channel) string {
-	switch c {
-	case ballot.Online:
-		return "在线"
-	case ballot.Proxy:
-		return "委托代理纸质票"
-	}
-	return "纸质票"
+	ch := locale.Channel(string(e.Channel))
+	return fmt.Sprintf("房屋 %s 已于 %s 投票（%s），不能再次投票 / unit %s already voted at %s (%s)",
+		e.UnitID, locale.Minute(e.At), ch.ZH, e.UnitID, locale.Minute(e.At), ch.EN)
 }
 
 // IssuedBallot is a ballot as issued. Its token is stored only as a hash;
@@ -837,8 +829,9 @@ func ConfirmPaperEntry(ctx context.Context, db *sqlx.DB, communityID, id, by int
 			if !errors.As(refusal, &dup) {
 				return refusal
 			}
-			note := fmt.Sprintf("重复：该房屋已于 %s 以%s方式投票 / duplicate: the unit voted at %s (%s)",
-				ballot.FormatTime(dup.At), channelZH(dup.Channel), ballot.FormatTime(dup.At), dup.Channel)
+			ch := locale.Channel(string(dup.Channel))
+			note := fmt.Sprintf("重复：该房屋已于 %s 投票（%s）/ duplicate: the unit voted at %s (%s)",
+				locale.Minute(dup.At), ch.ZH, locale.Minute(dup.At), ch.EN)
 			return decidePaperEntry(ctx, tx, communityID, id, by, "rejected", note)
 		}
 		if err != nil {

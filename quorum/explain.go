@@ -3,9 +3,10 @@ package quorum
 import (
 	"fmt"
 	"maps"
-	"math/bits"
 	"slices"
 	"strings"
+
+	"gongjue/locale"
 )
 
 // Explanation is a verdict in words, in Simplified Chinese and in English,
@@ -34,7 +35,7 @@ func (c check) render() (zh, en string) {
 		return fmt.Sprintf("%s —（%s）%s", c.zh, c.none[0], mark), fmt.Sprintf("%s — (%s) %s", c.en, c.none[1], mark)
 	}
 	bound := fmt.Sprintf("%s %d/%d %s", relation(c.f, c.met), c.f.Num, c.f.Den, mark)
-	pct := percent(c.part, c.whole)
+	pct := locale.Percent(c.part, c.whole)
 	return c.zh + " " + pct + " " + bound, c.en + " " + pct + " " + bound
 }
 
@@ -50,17 +51,6 @@ func relation(f Fraction, met bool) string {
 		return "≤"
 	}
 	return "<"
-}
-
-// percent renders part/whole as a percentage with two decimals, rounded half
-// up in integer arithmetic; whole must be positive and part ≤ whole.
-func percent(part, whole int64) string {
-	hi, lo := bits.Mul64(uint64(part), 10000)
-	q, rem := bits.Div64(hi, lo, uint64(whole))
-	if 2*rem >= uint64(whole) {
-		q++
-	}
-	return fmt.Sprintf("%d.%02d%%", q/100, q%100)
 }
 
 var (
@@ -147,11 +137,10 @@ func (c *clauses) addChecks(cs []check) {
 	}
 }
 
-func verdict(passed bool) (zh, en string) {
-	if passed {
-		return "通过", "passed"
-	}
-	return "未通过", "not passed"
+// verdict is the sentence of DESIGN §7 for a verdict.
+func verdict(passed, participationMet bool) (zh, en string) {
+	t := locale.Verdict(passed, participationMet)
+	return t.ZH, t.EN
 }
 
 // Explain renders the outcome's four comparisons under r and its verdict,
@@ -161,17 +150,9 @@ func verdict(passed bool) (zh, en string) {
 func (o *Outcome) Explain(r Rule) Explanation {
 	var c clauses
 	c.addChecks(o.checks(r))
-	zh, en := verdict(o.Passed)
+	zh, en := verdict(o.Passed, o.ParticipationMet)
 	c.add("结果："+zh, "result: "+en)
 	return Explanation{ZH: strings.Join(c.zh, "；"), EN: strings.Join(c.en, "; ")}
-}
-
-// modeNames are each veto mode's short Chinese name, then its description in
-// Chinese and in English.
-var modeNames = map[VetoMode][3]string{
-	VetoNone:          {"无分区否决", "无分区否决", "none"},
-	VetoAllZones:      {"各区均须通过", "各区均须通过", "all-zones (every veto zone must pass)"},
-	VetoZoneRejection: {"分区否决", "分区否决（区内参与达标且反对达到表决比例即否决）", "zone-rejection (a veto zone that takes part and opposes by the approval fractions blocks)"},
 }
 
 // Explain renders the whole verdict: the overall comparisons, the veto mode,
@@ -196,23 +177,8 @@ func (res *Result) Explain() Explanation {
 	}
 
 	mode := res.Veto.Mode
-	holders := "全部区域"
-	holdersEN := "all zones"
-	if len(res.Veto.Zones) > 0 {
-		holders = strings.Join(res.Veto.Zones, "、")
-		holdersEN = strings.Join(res.Veto.Zones, ", ")
-	}
-	if mode == VetoNone {
-		s.add("否决方式："+modeNames[mode][1]+"，各区结果仅供参考", "veto mode: none; zones are shown for information")
-	} else {
-		names := modeNames[mode]
-		if res.otherOptions {
-			names[1] = strings.ReplaceAll(names[1], "反对", "选其他选项")
-			names[2] = strings.ReplaceAll(names[2], "opposes", "chooses other options")
-		}
-		s.add(fmt.Sprintf("否决方式：%s；有否决权的区域：%s", names[1], holders),
-			fmt.Sprintf("veto mode: %s; veto zones: %s", names[2], holdersEN))
-	}
+	veto := locale.Veto(string(mode), res.Veto.Zones)
+	s.add("否决方式："+veto.ZH, "veto mode: "+veto.EN)
 
 	for _, name := range slices.Sorted(maps.Keys(res.Zones)) {
 		zo := res.Zones[name]
@@ -240,16 +206,9 @@ func (res *Result) Explain() Explanation {
 			fmt.Sprintf("zone %s: %s", name, strings.Join(z.en, "; ")))
 	}
 
-	zh, en := verdict(res.Passed)
+	zh, en := verdict(res.Passed, res.Overall.ParticipationMet)
 	s.add("最终结果："+zh, "final result: "+en)
-	var whatZH, whatEN []string
-	for _, m := range VetoModes {
-		if m != mode {
-			zh, en := verdict(res.passedUnder(m))
-			whatZH = append(whatZH, modeNames[m][0]+" "+zh)
-			whatEN = append(whatEN, string(m)+" "+en)
-		}
-	}
-	s.add("其他否决方式下："+strings.Join(whatZH, "，"), "under the other veto modes: "+strings.Join(whatEN, ", "))
+	whatIf := locale.WhatIf(string(mode), func(m string) bool { return res.passedUnder(VetoMode(m)) })
+	s.add(whatIf.ZH, whatIf.EN)
 	return Explanation{ZH: strings.Join(s.zh, "。") + "。", EN: strings.Join(s.en, ". ") + "."}
 }

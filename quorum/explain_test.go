@@ -1,26 +1,9 @@
 package quorum
 
 import (
-	"math"
 	"strings"
 	"testing"
 )
-
-func TestPercent(t *testing.T) {
-	tests := []struct {
-		part, whole int64
-		want        string
-	}{
-		{0, 1, "0.00%"}, {1, 1, "100.00%"}, {1, 3, "33.33%"}, {2, 3, "66.67%"}, {1, 200, "0.50%"},
-		{1, 20000, "0.01%"}, {1, 30000, "0.00%"}, {7641, 10000, "76.41%"}, {321, 500, "64.20%"},
-		{math.MaxInt64 - 1, math.MaxInt64, "100.00%"}, {math.MaxInt64 / 2, math.MaxInt64, "50.00%"},
-	}
-	for _, tt := range tests {
-		if got := percent(tt.part, tt.whole); got != tt.want {
-			t.Errorf("percent(%d, %d) = %s, want %s", tt.part, tt.whole, got, tt.want)
-		}
-	}
-}
 
 func TestOutcomeExplain(t *testing.T) {
 	o := Outcome{
@@ -30,8 +13,8 @@ func TestOutcomeExplain(t *testing.T) {
 		Oppose:        Tally{121, 343845},
 	}
 	got := o.Explain(OrdinaryRule)
-	wantZH := "参与表决面积 76.41% ≥ 2/3 ✓；参与表决人数 64.20% < 2/3 ✗；同意面积 55.00% > 1/2 ✓；同意人数 62.31% > 1/2 ✓；结果：未通过"
-	wantEN := "participating area 76.41% ≥ 2/3 ✓; participating headcount 64.20% < 2/3 ✗; agree area 55.00% > 1/2 ✓; agree headcount 62.31% > 1/2 ✓; result: not passed"
+	wantZH := "参与表决面积 76.41% ≥ 2/3 ✓；参与表决人数 64.20% < 2/3 ✗；同意面积 55.00% > 1/2 ✓；同意人数 62.31% > 1/2 ✓；结果：未达到参与表决比例，未形成有效决定"
+	wantEN := "participating area 76.41% ≥ 2/3 ✓; participating headcount 64.20% < 2/3 ✗; agree area 55.00% > 1/2 ✓; agree headcount 62.31% > 1/2 ✓; result: participation was not reached; no valid decision was made"
 	if got.ZH != wantZH || got.EN != wantEN {
 		t.Errorf("Explain =\n%s\n%s\nwant\n%s\n%s", got.ZH, got.EN, wantZH, wantEN)
 	}
@@ -58,16 +41,16 @@ func TestResultExplain(t *testing.T) {
 		"全体：参与表决面积 100.00% ≥ 2/3 ✓",
 		"否决方式：分区否决",
 		"有否决权的区域：别墅",
-		"区域「别墅」：参与表决面积 100.00% ≥ 2/3 ✓；参与表决人数 100.00% ≥ 2/3 ✓；同意面积 0.00% ≤ 1/2 ✗；同意人数 0.00% ≤ 1/2 ✗；结果：未通过；反对面积 100.00% > 1/2 ✓；反对人数 100.00% > 1/2 ✓；行使否决",
+		"区域「别墅」：参与表决面积 100.00% ≥ 2/3 ✓；参与表决人数 100.00% ≥ 2/3 ✓；同意面积 0.00% ≤ 1/2 ✗；同意人数 0.00% ≤ 1/2 ✗；结果：表决未通过；反对面积 100.00% > 1/2 ✓；反对人数 100.00% > 1/2 ✓；行使否决",
 		"区域「高层」：", "无否决权",
-		"最终结果：未通过",
-		"其他否决方式下：无分区否决 通过，各区均须通过 未通过",
+		"最终结果：表决未通过",
+		"如采用其他否决方式 —— 无分区否决：通过；各区均须通过：未通过",
 	} {
 		if !strings.Contains(res.Explanation.ZH, want) {
 			t.Errorf("zh explanation lacks %q:\n%s", want, res.Explanation.ZH)
 		}
 	}
-	for _, want := range []string{"zone 别墅: ", "VETOED", "final result: not passed", "under the other veto modes: none passed, all-zones not passed"} {
+	for _, want := range []string{"zone 别墅: ", "VETOED", "final result: not passed", "Under the other veto modes — no zone veto: passed; every veto zone must pass: not passed"} {
 		if !strings.Contains(res.Explanation.EN, want) {
 			t.Errorf("en explanation lacks %q:\n%s", want, res.Explanation.EN)
 		}

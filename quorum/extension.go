@@ -3,6 +3,8 @@ package quorum
 import (
 	"fmt"
 	"time"
+
+	"gongjue/locale"
 )
 
 // Extension and re-tabling (DESIGN.md §3.4, Shanghai practice): a vote in
@@ -40,8 +42,8 @@ func CheckExtension(o *Outcome, originalClose, currentClose, newClose time.Time)
 	switch limit := ExtensionLimit(originalClose); {
 	case !o.MayExtend():
 		return inputErr("extension", fmt.Sprintf("half of the votes took part (area %s, headcount %s): the vote cannot be extended",
-			percentOrDash(int64(o.Participating.Area), int64(o.Eligible.Area)),
-			percentOrDash(int64(o.Participating.Headcount), int64(o.Eligible.Headcount))))
+			locale.Percent(int64(o.Participating.Area), int64(o.Eligible.Area)),
+			locale.Percent(int64(o.Participating.Headcount), int64(o.Eligible.Headcount))))
 	case !newClose.After(currentClose):
 		return inputErr("extension", fmt.Sprintf("new closing time %s is not after the current one %s", newClose.Format(time.RFC3339), currentClose.Format(time.RFC3339)))
 	case newClose.After(limit):
@@ -82,11 +84,4 @@ func addMonths(t time.Time, months int) time.Time {
 	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, t.Location())
 	last := first.AddDate(0, 1, -1).Day()
 	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-}
-
-func percentOrDash(part, whole int64) string {
-	if whole == 0 {
-		return "—"
-	}
-	return percent(part, whole)
 }

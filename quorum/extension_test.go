@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gongjue/locale"
 )
 
 func TestMayExtend(t *testing.T) {
@@ -27,7 +29,7 @@ func TestMayExtend(t *testing.T) {
 }
 
 func TestExtensionLimit(t *testing.T) {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := locale.China
 	tests := []struct{ close, want time.Time }{
 		{time.Date(2025, 11, 30, 18, 0, 0, 0, cst), time.Date(2026, 2, 28, 18, 0, 0, 0, cst)},
 		{time.Date(2027, 11, 30, 18, 0, 0, 0, cst), time.Date(2028, 2, 29, 18, 0, 0, 0, cst)},
@@ -43,7 +45,7 @@ func TestExtensionLimit(t *testing.T) {
 }
 
 func TestCheckExtension(t *testing.T) {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := locale.China
 	original := time.Date(2025, 11, 30, 18, 0, 0, 0, cst)
 	low := &Outcome{Eligible: Tally{100, 1000000}, Participating: Tally{40, 400000}}
 	high := &Outcome{Eligible: Tally{100, 1000000}, Participating: Tally{60, 400000}}

@@ -7,6 +7,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"gongjue/locale"
 )
 
 // Fraction is a threshold of a rule (DESIGN.md §3.3): written "N/D" it is
@@ -16,6 +18,9 @@ type Fraction struct {
 	Num, Den uint64
 	Strict   bool // ">N/D": the boundary itself does not reach the fraction
 }
+
+// Words is the fraction as the law words it: 三分之二以上, 过半数.
+func (f Fraction) Words() locale.Text { return locale.Fraction(f.Num, f.Den, f.Strict) }
 
 // ParseFraction reads "N/D" or ">N/D" with N and D decimal integers,
 // D > 0 and N ≤ D. Anything else (signs, spaces, "≥", decimals, N > D) is

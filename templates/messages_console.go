@@ -32,7 +32,6 @@ var consoleMessages = map[string][2]string{
 	"con.units":                         {"房屋数", "Units"},
 	"con.headcount":                     {"人数", "Owners"},
 	"con.area":                          {"面积（m²）", "Area (m²)"},
-	"con.estate.total":                  {"全小区", "Whole estate"},
 	"con.headcount.note":                {"人数按《民法典》第二百七十八条计算：一人拥有多套房屋只计一人，开发商持有的房屋合计一人；一人在两个区域都有房屋时在两个区域各计一次，在全小区只计一次。", "Owners are counted as Article 278 says: an owner of several units counts once, and all developer-held units together count as one; an owner with units in two zones counts in each zone but once for the estate."},
 	"con.zones.empty.committee":         {"还没有名册。请在下方导入业主名册（CSV 或 Excel 文件）。", "No roll yet. Import the owner roll (a CSV or Excel file) below."},
 	"con.zones.empty.other":             {"业委会还没有导入业主名册。", "The owners' committee has not imported the owner roll yet."},
@@ -106,7 +105,6 @@ var consoleMessages = map[string][2]string{
 	"con.new.cdesc.ph":        {"会议背景、方案要点、费用、联系人……", "Background, the proposal, costs, a contact person…"},
 	"con.new.scope":           {"表决范围", "Who votes"},
 	"con.new.scope.hint":      {"只涉及一部分业主的事项（如某个单元加装电梯）只由该范围内的业主表决。", "A matter that concerns only some owners (an elevator in one stairwell) is voted on by the owners of that part only."},
-	"con.scope.estate":        {"全小区", "Whole estate"},
 	"con.scope.zone":          {"一个区域", "One zone"},
 	"con.scope.building":      {"一栋楼", "One building"},
 	"con.scope.entrance":      {"一个单元", "One entrance"},
@@ -174,7 +172,7 @@ var consoleMessages = map[string][2]string{
 	"con.missing.none":  {"这里的房屋都已投票。", "Every unit here has voted."},
 
 	// Paper desk.
-	"con.paper.intro":         {"收回的纸质选票在这里录入：一人录入，另一人拿着同一张纸质选票核对后确认，确认后才计票。同一房屋已在网上投票的，系统会拒绝并说明何时以何种方式投过票。", "Returned paper ballots are entered here: one person enters, another checks the same sheet and confirms; only then is it counted. A unit that already voted online is refused, saying when and how it voted."},
+	"con.paper.intro":         {"收回的纸质选票在这里录入：一人录入，另一人拿着同一张纸质选票核对后确认，确认后才计票。同一房屋已在线投票的，系统会拒绝并说明何时以何种方式投过票。", "Returned paper ballots are entered here: one person enters, another checks the same sheet and confirms; only then is it counted. A unit that already voted online is refused, saying when and how it voted."},
 	"con.paper.enter":         {"录入一张纸质票", "Enter a paper ballot"},
 	"con.paper.ref":           {"选票二维码或选票码", "Ballot QR code or ballot code"},
 	"con.paper.ref.ph":        {"用扫码枪扫描，或输入如 7K3M-Q9XA", "Scan it, or type e.g. 7K3M-Q9XA"},

@@ -19,10 +19,6 @@ var voteMessages = map[string][2]string{
 	"vote.election.blank": {"未选任何人（弃权）", "nobody (abstain)"},
 	"vote.next":           {"下一步：核对", "Next: check"},
 	"vote.fix":            {"有事项未选或选择有误，请看下方红字提示。", "Some matters are not answered or not answered correctly: see the red notes below."},
-	"vote.choice.agree":   {"同意", "Agree"},
-	"vote.choice.oppose":  {"反对", "Oppose"},
-	"vote.choice.abstain": {"弃权", "Abstain"},
-	"vote.choice.spoiled": {"废票（按弃权计）", "Spoiled (counted as abstain)"},
 
 	"vote.confirm.title":  {"请核对您的选择", "Please check your choices"},
 	"vote.confirm.text":   {"确认后选票即计入，不能再修改。同一房屋只计最先计入的一票。", "Once confirmed the ballot is counted and cannot be changed. A unit counts only its first ballot."},
@@ -38,15 +34,11 @@ var voteMessages = map[string][2]string{
 	"vote.verify":         {"核对回执", "Check my receipt"},
 	"vote.closed.title":   {"不在投票时间内", "Not open for voting"},
 
-	"vote.channel.online": {"在线投票", "online"},
-	"vote.channel.paper":  {"纸质票", "paper ballot"},
-	"vote.channel.proxy":  {"委托代理人投票（纸质票）", "paper ballot by a proxy"},
-
 	"vote.bad_link": {"选票链接不完整或有误。请重新扫描选票上的二维码，或联系楼组长、业主委员会。", "This ballot link is incomplete or wrong. Scan the QR code on your ballot again, or ask your building leader or the owners' committee."},
 	"vote.unknown":  {"找不到这张选票。请核对链接，或联系楼组长、业主委员会。", "No such ballot. Check the link, or ask your building leader or the owners' committee."},
 	"vote.closed":   {"投票已于 %s 截止，不能再投票。", "Voting closed at %s; ballots can no longer be cast."},
 	"vote.not_open": {"投票尚未开始，将于 %s 开始。届时请再扫描二维码投票。", "Voting has not started: it opens at %s. Scan the QR code again then."},
-	"vote.already":  {"本房屋已于 %s 以%s方式投票，不能再次投票。下面是已计入的选票。", "This unit already voted at %s (%s) and cannot vote again. Below is the ballot that was counted."},
+	"vote.already":  {"本房屋已于 %s 投票（%s），不能再次投票。下面是已计入的选票。", "This unit already voted at %s (%s) and cannot vote again. Below is the ballot that was counted."},
 	"vote.bad_form": {"提交的内容有误，请返回重试。", "The form could not be read; go back and try again."},
 
 	"vote.missing.title":    {"未投票房屋清单", "Units that have not voted"},

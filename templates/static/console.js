@@ -518,6 +518,9 @@
           el('div', { 'class': 'threshold', text: rule ? pick('参与：', 'Participation: ') + rule.participation.text : '' }),
           el('div', { 'class': 'threshold muted', text: rule ? rule.approval.text : '' })
         ]);
+        if (m.kind === 'election' && req.veto.mode !== 'none') {
+          li.appendChild(el('p', { 'class': 'no-veto', text: preview.getAttribute('data-election-no-veto') }));
+        }
         if (m.description) li.appendChild(el('p', { 'class': 'pre', text: m.description }));
         ol.appendChild(li);
       });

@@ -1,0 +1,14 @@
+package api
+
+import (
+	"gongjue/locale"
+	"gongjue/templates"
+)
+
+// say picks a locale wording for a page's language.
+func say(lang templates.Lang, t locale.Text) string { return t.In(lang == templates.English) }
+
+func init() {
+	pageFuncs["channelName"] = func(lang templates.Lang, ch string) string { return say(lang, locale.Channel(ch)) }
+	pageFuncs["wholeEstate"] = func(lang templates.Lang) string { return say(lang, locale.Scope("", "", "")) }
+}
