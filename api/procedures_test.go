@@ -251,7 +251,7 @@ func TestOpeningFreezesTheRulesOfProcedure(t *testing.T) {
 		t.Errorf("the packet does not say %q", sentence)
 	}
 	// The packet states the frozen ordinary threshold, not Article 278's.
-	if !strings.Contains(text, "同意须达参与表决面积3/5以上") {
+	if !strings.Contains(text, "同意须达参与表决面积五分之三以上") {
 		t.Errorf("the packet does not state the frozen threshold 3/5")
 	}
 }

@@ -69,7 +69,7 @@ func TestExplainDeemed(t *testing.T) {
 		"；结果：通过；其中视为参与 2 人、200.00 ㎡（随多数意见：同意）。",
 		"议事规则：送达未表决视为同意已表决的多数意见，废票视为未交回。",
 		"区域「高层」：参与表决面积 100.00% ≥ 2/3 ✓",
-		"结果：未通过；其中视为参与 1 人、100.00 ㎡（无多数意见，不计入任何选项）；行使否决",
+		"结果：表决未通过；其中视为参与 1 人、100.00 ㎡（无多数意见，不计入任何选项）；行使否决",
 	} {
 		if !strings.Contains(res.Explanation.ZH, want) {
 			t.Errorf("zh explanation lacks %q:\n%s", want, res.Explanation.ZH)
