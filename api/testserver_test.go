@@ -36,6 +36,12 @@ const testPassword = "correct horse battery"
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	db, _ := pgtest.New(t)
+	return newTestServerOn(t, db)
+}
+
+// newTestServerOn is newTestServer on the database db.
+func newTestServerOn(t *testing.T, db *sqlx.DB) *testServer {
+	t.Helper()
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
 	ts := &testServer{DB: db, Keys: keys}

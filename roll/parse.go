@@ -48,6 +48,11 @@ type record struct {
 // area_source takes 不动产登记簿 / 竣工测绘 / 销售合同 or certificate / survey /
 // contract, empty allowed.
 //
+// A file of more than MaxRows rows, a row of more than MaxColumns cells (a
+// CSV line longer than such a row can be) or a cell of more than
+// MaxCellLength characters is refused; floors run from MinFloor to MaxFloor
+// and areas up to MaxArea.
+//
 // Parsing is all or nothing: if anything is wrong, Parse returns no units and
 // an *Error listing every problem with its row and column.
 func Parse(r io.Reader, filename string) ([]Unit, error) {
