@@ -125,6 +125,17 @@ func TestServeAsLeastPrivilegedRole(t *testing.T) {
 	if err := postgres.GrantServe(ctx, owner, current); err == nil || !strings.Contains(err.Error(), "superuser") {
 		t.Errorf("granting to %s: %v", current, err)
 	}
+	owning := role + "_owning"
+	t.Cleanup(func() { owner.Exec(`DROP OWNED BY ` + owning); owner.Exec(`DROP ROLE ` + owning) })
+	if _, err := owner.Exec(`CREATE ROLE ` + owning + `; CREATE TABLE owned (id int); ALTER TABLE owned OWNER TO ` + owning); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.GrantServe(ctx, owner, owning); err == nil || !strings.Contains(err.Error(), "owns tables") {
+		t.Errorf("granting to a role owning a table: %v", err)
+	}
+	if err := postgres.CheckServeRole(ctx, served, role); err != nil {
+		t.Errorf("the server's role: %v", err)
+	}
 
 	// A schema behind the binary: serve says to migrate as the owner.
 	if _, err := owner.Exec(`DELETE FROM schema_migrations WHERE name = (SELECT max(name) FROM schema_migrations)`); err != nil {

@@ -39,19 +39,17 @@ var serveUpdates = []struct{ table, columns string }{
 // roll import drops, a draft's matters when it is edited, ended sessions.
 var serveDeletes = []string{"units", "zones", "matters", "sessions"}
 
-// GrantServe gives role exactly the grants gongjue serve needs on db's
-// schema, revoking any others it holds there; giving them again is a
-// no-op. The role must exist, may log in, and must own nothing and be no
-// superuser: a role that owns a table can disable its triggers. Run it as
-// the schema owner, after Migrate.
-func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
+// CheckServeRole says why role is unfit to run gongjue serve, or returns
+// nil: it must exist and be no superuser, and must own nothing — neither a
+// table nor the schema, directly or through a role it belongs to — since
+// an owner can disable a table's triggers or drop it.
+func CheckServeRole(ctx context.Context, q sqlx.QueryerContext, role string) error {
 	var r struct {
 		Super bool `db:"rolsuper"`
 		Owns  bool `db:"owns"`
 	}
-	// Owning, or being a member of a role that owns, a table or the
-	// schema (the database's owner owns public) is what must not be.
-	err := db.GetContext(ctx, &r, `
+	// The database's owner owns the public schema (pg_database_owner).
+	err := sqlx.GetContext(ctx, q, &r, `
 		SELECT r.rolsuper,
 		       EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
 		               AND pg_has_role(r.oid, c.relowner, 'MEMBER'))
@@ -67,6 +65,17 @@ func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
 		return fmt.Errorf("角色 %q 是超级用户，不能作为服务角色 / role %q is a superuser: gongjue serve must run as a role without privileges of its own", role, role)
 	case r.Owns:
 		return fmt.Errorf("角色 %q 拥有数据库对象，不能作为服务角色 / role %q owns tables or the schema: gongjue serve must run as a role that owns nothing", role, role)
+	}
+	return nil
+}
+
+// GrantServe gives role exactly the grants gongjue serve needs on db's
+// schema, revoking any others it holds there; giving them again is a
+// no-op. The role must pass CheckServeRole. Run it as the schema owner,
+// after Migrate.
+func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
+	if err := CheckServeRole(ctx, db, role); err != nil {
+		return err
 	}
 	q := pq.QuoteIdentifier(role)
 	var dbName string

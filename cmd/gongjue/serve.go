@@ -50,6 +50,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.DB.Close()
+	var role string
+	if err := e.DB.GetContext(ctx, &role, `SELECT current_user`); err != nil {
+		return err
+	}
+	if err := postgres.CheckServeRole(ctx, e.DB, role); err != nil {
+		slog.Warn("the database role can undo the append-only rule; in production serve as the role of gongjue migrate --grant (README, Production set-up)", "problem", err)
+	}
 	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL})
 	if err != nil {
 		return err
