@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"gongjue/ballot"
 	"gongjue/postgres"
 	"gongjue/tally"
 	"gongjue/tally/tallytest"
@@ -74,6 +75,15 @@ func TestCloseWithPaperPending(t *testing.T) {
 	}
 	if doc, _ := tally.Decode(res.JSON); len(doc.RejectedAtClose) != 0 {
 		t.Errorf("a committee close lists rejected entries: %+v", doc.RejectedAtClose)
+	}
+	// No entry is left pending after the close: none can be made.
+	_, _, err = postgres.CreatePaperEntry(ctx, e.DB, postgres.NewPaperEntry{
+		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: "3-1-302", EnteredBy: e.Accounts.Volunteer1.ID,
+		Choices: e.Cast["1-1-101"],
+	})
+	var we *ballot.WindowError
+	if !errors.As(err, &we) || we.Reason != "closed" {
+		t.Errorf("paper entry after the close: %v", err)
 	}
 }
 
