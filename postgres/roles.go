@@ -86,6 +86,8 @@ func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
 		`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ` + q,
 		`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ` + q,
 		`REVOKE ALL ON SCHEMA public FROM ` + q,
+		// Before PostgreSQL 15 every role may create in public by default.
+		`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
 		`GRANT USAGE ON SCHEMA public TO ` + q,
 		// TEMPORARY: a roll import stages the file in a temporary table.
 		`GRANT CONNECT, TEMPORARY ON DATABASE ` + pq.QuoteIdentifier(dbName) + ` TO ` + q,
