@@ -31,7 +31,12 @@ type voteEstate struct {
 
 func newVoteEstate(t *testing.T) *voteEstate {
 	t.Helper()
-	ts := newTestServer(t)
+	return voteEstateOn(t, newTestServer(t))
+}
+
+// voteEstateOn is newVoteEstate on the test server ts.
+func voteEstateOn(t *testing.T, ts *testServer) *voteEstate {
+	t.Helper()
 	var units []roll.Unit
 	for b := 1; b <= 2; b++ {
 		for en := 1; en <= 2; en++ {

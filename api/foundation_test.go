@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gongjue/postgres"
+	"gongjue/roll/rolltest"
 )
 
 func TestHealthz(t *testing.T) {
@@ -183,6 +184,32 @@ func TestRollImportOverHTTP(t *testing.T) {
 	ts.DB.Get(&units, `SELECT count(*) FROM units`)
 	if units != 5 {
 		t.Errorf("%d units after refused imports, want 5", units)
+	}
+
+	// Floors and areas out of range are refused with their row; the
+	// estate's zones still answer.
+	for _, tc := range []struct{ from, to string }{
+		{"30,1,201,高层,2,", "30,1,201,高层,3000000000,"},
+		{"99.99", "92233720368547758.07"},
+		{"99.99", "100000.01"},
+	} {
+		resp = ts.upload(t, token, path, "roll.csv", []byte(strings.Replace(goodRoll, tc.from, tc.to, 1)), &e)
+		problems = nil
+		if err := json.Unmarshal(e.Error.Details, &problems); resp.StatusCode != http.StatusUnprocessableEntity ||
+			err != nil || len(problems) != 1 || problems[0].Row != 6 {
+			t.Errorf("%s: %d %s", tc.to, resp.StatusCode, e.Error.Details)
+		}
+		if resp := ts.do(t, token, http.MethodGet, ts.zonesPath(), nil, &zones); resp.StatusCode != http.StatusOK {
+			t.Fatalf("zones after %s: %d", tc.to, resp.StatusCode)
+		}
+	}
+	hostile, err := rolltest.FarColumnXLSX(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = ts.upload(t, token, path, "roll.xlsx", hostile, &e)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(e.Error.Message, "more than 64 columns") {
+		t.Errorf("XLSX with a cell in column XFD: %d %s", resp.StatusCode, e.Error.Message)
 	}
 
 	// Volunteers may not import.

@@ -5,6 +5,7 @@ package api
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/ballot"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -71,12 +73,7 @@ func (s *Server) closeConsultation(c *gin.Context) error {
 	}
 	acct := account(c)
 	res, err := tally.Close(c.Request.Context(), s.DB, s.Keys, id, tally.CloseOptions{By: &acct, NoticePeriodDays: req.NoticePeriodDays})
-	switch {
-	case errors.Is(err, tally.ErrAlreadyClosed):
-		return errClosedAlready
-	case errors.Is(err, tally.ErrNotOpen):
-		return errNeverOpened
-	case err != nil:
+	if err := closeRefusal(err); err != nil {
 		return err
 	}
 	if err := s.audit(c, res.CommunityID, "consultation.close", strconv.FormatInt(id, 10),
@@ -85,6 +82,32 @@ func (s *Server) closeConsultation(c *gin.Context) error {
 	}
 	writeResult(c, res)
 	return nil
+}
+
+// closeRefusal maps the refusals of tally.Close to API errors; the
+// pending paper entries are listed so the committee knows what to confirm.
+func closeRefusal(err error) error {
+	var early *tally.EarlyCloseError
+	var pending *tally.PendingPaperError
+	switch {
+	case errors.Is(err, tally.ErrAlreadyClosed):
+		return errClosedAlready
+	case errors.Is(err, tally.ErrNotOpen):
+		return errNeverOpened
+	case errors.As(err, &early):
+		return &Error{Status: http.StatusConflict, Code: "close_early", Message: early.Error(),
+			Details: gin.H{"closes_at": early.ClosesAt, "uncounted": early.Uncounted}}
+	case errors.As(err, &pending):
+		entries := make([]gin.H, len(pending.Entries))
+		for i, e := range pending.Entries {
+			at := ballot.FormatTime(e.EnteredAt)
+			entries[i] = gin.H{"entry_id": e.ID, "unit": e.UnitID, "entered_by": e.EnteredByName, "entered_at": e.EnteredAt,
+				"message": fmt.Sprintf("第 %d 号录入：房屋 %s，%s 于 %s 录入 / entry %d: unit %s, entered by %s at %s",
+					e.ID, e.UnitID, e.EnteredByName, at, e.ID, e.UnitID, e.EnteredByName, at)}
+		}
+		return &Error{Status: http.StatusConflict, Code: "paper_pending", Message: pending.Error(), Details: entries}
+	}
+	return err
 }
 
 // writeResult answers with a frozen result: the stored canonical JSON

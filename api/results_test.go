@@ -97,6 +97,7 @@ func TestCloseApproveSignVerify(t *testing.T) {
 			t.Errorf("close by a non-committee account: %d", resp.StatusCode)
 		}
 	}
+	e.EndVotingPeriod(t)
 	var closed resultBody
 	resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", map[string]int{"notice_period_days": 10}, &closed)
 	if resp.StatusCode != http.StatusOK {
@@ -314,6 +315,7 @@ func TestResultIsPrivateToTheEstate(t *testing.T) {
 	if resp := ts.do(t, outsider, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("close by another estate's committee: %d, want 404", resp.StatusCode)
 	}
+	e.EndVotingPeriod(t)
 	ts.do(t, ts.login(t, "committee"), http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil)
 	if code, _ := ts.get(t, outsider, "/api/v1/consultations/"+id+"/result"); code != http.StatusNotFound {
 		t.Errorf("result for another estate's committee: %d, want 404", code)
@@ -399,4 +401,42 @@ func qrCodes(t *testing.T, pdf []byte) []string {
 func sha256Bytes(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
+}
+
+// TestCloseGuardsOverHTTP: a close before the closing time with ballots
+// uncounted, and one while a paper entry awaits confirmation, are 409s
+// saying why; the second lists the entry.
+func TestCloseGuardsOverHTTP(t *testing.T) {
+	ts := newTestServer(t)
+	e := ts.estate(t)
+	e.CastStandard(t)
+	path := "/api/v1/consultations/" + itoa(e.ID()) + "/close"
+	committee := ts.login(t, "committee")
+	var refusal apiError
+	if resp := ts.do(t, committee, http.MethodPost, path, nil, &refusal); resp.StatusCode != http.StatusConflict ||
+		refusal.Error.Code != "close_early" || !strings.Contains(refusal.Error.Message, "4 ballots are not counted") {
+		t.Fatalf("early close: %d %+v", resp.StatusCode, refusal.Error)
+	}
+	entry := e.EnterPaper(t, "2-1-103", tallytest.StandardVotes["1-1-101"])
+	e.EndVotingPeriod(t)
+	refusal = apiError{}
+	if resp := ts.do(t, committee, http.MethodPost, path, nil, &refusal); resp.StatusCode != http.StatusConflict || refusal.Error.Code != "paper_pending" {
+		t.Fatalf("close with a paper entry pending: %d %+v", resp.StatusCode, refusal.Error)
+	}
+	var listed []struct {
+		EntryID   int64  `json:"entry_id"`
+		Unit      string `json:"unit"`
+		EnteredBy string `json:"entered_by"`
+		EnteredAt string `json:"entered_at"`
+	}
+	if err := json.Unmarshal(refusal.Error.Details, &listed); err != nil || len(listed) != 1 || listed[0].EntryID != entry ||
+		listed[0].Unit != "2-1-103" || listed[0].EnteredBy != "volunteer" || listed[0].EnteredAt == "" {
+		t.Fatalf("pending entries listed as %s (%v)", refusal.Error.Details, err)
+	}
+	if resp := ts.do(t, ts.login(t, "volunteer2"), http.MethodPost, "/api/v1/paper/"+itoa(entry)+"/confirm", nil, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("confirm: %d", resp.StatusCode)
+	}
+	if resp := ts.do(t, committee, http.MethodPost, path, nil, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("close once the entry is confirmed: %d", resp.StatusCode)
+	}
 }

@@ -33,9 +33,20 @@ type testServer struct {
 // testPassword is every test account's password.
 const testPassword = "correct horse battery"
 
+// newTestServer is a test server on a fresh database. The server runs, as
+// in production, as a role that owns nothing and holds only the grants of
+// gongjue migrate --grant (DESIGN §9), so every API test also proves those
+// grants suffice; ts.DB is that role's connection.
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	db, _ := pgtest.New(t)
+	db, url := pgtest.New(t)
+	served, _ := pgtest.ServeRole(t, db, url)
+	return newTestServerOn(t, served)
+}
+
+// newTestServerOn is a test server on the database db.
+func newTestServerOn(t *testing.T, db *sqlx.DB) *testServer {
+	t.Helper()
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
 	ts := &testServer{DB: db, Keys: keys}

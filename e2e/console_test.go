@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
@@ -73,7 +74,7 @@ const badRollCSV = "楼栋,单元,房号,区域,楼层,建筑面积,开发商持
 
 type site struct {
 	URL         string
-	DB          interface{ Close() error }
+	DB          *sqlx.DB
 	CommunityID int64
 }
 
@@ -390,6 +391,13 @@ func TestConsoleEndToEnd(t *testing.T) {
 	com.open(consultationPath+"/missing", "#missing-total")
 	com.expect("main", "尚未投票 3 户", "104 幢", "50 幢", "业**")
 	shot.take(com, "missing")
+	com.open(consultationPath, "#close-consultation")
+	// Three units have not voted and the period runs on: the close is refused.
+	com.do("closing early", chromedp.Click(chromedp.CSS("#close-consultation")), chromedp.WaitVisible(chromedp.CSS(".error-message")))
+	com.expect("main", "尚有 3 户未投票，不能提前截止")
+	if _, err := site.DB.Exec(`UPDATE consultations SET closes_at = now() WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
 	com.open(consultationPath, "#close-consultation")
 	com.do("closing", chromedp.Click(chromedp.CSS("#close-consultation")), chromedp.WaitVisible(chromedp.CSS("#notice")))
 

@@ -696,7 +696,8 @@ type NewPaperEntry struct {
 // a second account. A unit that has a counted ballot is refused at once
 // with *AlreadyCastError — a courtesy: what enforces one counted ballot is
 // confirmation. It returns the entry id and the ids of other entries
-// pending for the same unit, which the volunteer should know about.
+// pending for the same unit, which the volunteer should know about. It
+// refuses with *ballot.WindowError once the consultation is closed.
 func CreatePaperEntry(ctx context.Context, db *sqlx.DB, e NewPaperEntry) (int64, []int64, error) {
 	choices, err := json.Marshal(e.Choices)
 	if err != nil {
@@ -705,6 +706,24 @@ func CreatePaperEntry(ctx context.Context, db *sqlx.DB, e NewPaperEntry) (int64,
 	var id int64
 	var others []int64
 	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
+		// The consultation in share mode, as a cast takes it: a close waits
+		// for this entry to commit, so its guard sees it pending, and an
+		// entry after a close finds the consultation closed.
+		var k struct {
+			State    string    `db:"state"`
+			OpensAt  time.Time `db:"opens_at"`
+			ClosesAt time.Time `db:"closes_at"`
+			Now      time.Time `db:"now"`
+		}
+		if err := tx.GetContext(ctx, &k, `SELECT state, opens_at, closes_at, now() AS now FROM consultations
+			WHERE community_id = $1 AND id = $2 FOR SHARE`, e.CommunityID, e.ConsultationID); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if err := ballot.CheckPaperWindow(ballot.State(k.State), k.OpensAt, k.ClosesAt, k.Now); err != nil {
+			return err
+		}
 		var cast struct {
 			Channel string    `db:"channel"`
 			At      time.Time `db:"cast_at"`

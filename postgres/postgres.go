@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,8 +39,44 @@ func Open(ctx context.Context, url string) (*sqlx.DB, error) {
 const migrationLock = 0x67_6f6e_676a_7565 // "gongjue"
 
 // Migrate applies, each in its own transaction, the migrations not yet
-// recorded in schema_migrations. Applying twice is a no-op.
+// recorded in schema_migrations. Applying twice is a no-op, and on a
+// current schema Migrate only reads: the server's role, which may not
+// create or alter anything (GrantServe), starts on a migrated database.
+// When migrations are pending and the role may not apply them, the error
+// says to run gongjue migrate as the schema owner.
 func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
+	pending, err := PendingMigrations(ctx, db)
+	if err != nil || len(pending) == 0 {
+		return nil, err
+	}
+	applied, err = migrate(ctx, db)
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "42501" { // insufficient_privilege
+		return applied, fmt.Errorf("数据库结构需要迁移（%s），本数据库角色无权执行：请以结构所有者运行 gongjue migrate / "+
+			"the schema needs migrations (%s) this database role may not apply: run gongjue migrate as the schema owner: %w",
+			strings.Join(pending, ", "), strings.Join(pending, ", "), err)
+	}
+	return applied, err
+}
+
+// PendingMigrations lists, in order, the migrations not yet applied to db.
+func PendingMigrations(ctx context.Context, q sqlx.QueryerContext) ([]string, error) {
+	names, err := fs.Glob(migrations.Files, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var tracked bool
+	if err := sqlx.GetContext(ctx, q, &tracked, `SELECT to_regclass('schema_migrations') IS NOT NULL`); err != nil || !tracked {
+		return names, err
+	}
+	var done []string
+	if err := sqlx.SelectContext(ctx, q, &done, `SELECT name FROM schema_migrations`); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(done, n) }), nil
+}
+
+func migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
@@ -53,19 +90,12 @@ func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 		name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(migrations.Files, "*.sql")
+	// Another migrator may have applied some while this one waited for the lock.
+	names, err := PendingMigrations(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	for _, name := range names {
-		var done bool
-		if err := conn.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)`, name); err != nil {
-			return applied, err
-		}
-		if done {
-			continue
-		}
 		script, err := fs.ReadFile(migrations.Files, name)
 		if err != nil {
 			return applied, err

@@ -48,6 +48,11 @@ type record struct {
 // area_source takes 不动产登记簿 / 竣工测绘 / 销售合同 or certificate / survey /
 // contract, empty allowed.
 //
+// A file of more than MaxRows rows, a row of more than MaxColumns cells (a
+// CSV line longer than such a row can be) or a cell of more than
+// MaxCellLength characters is refused; floors run from MinFloor to MaxFloor
+// and areas up to MaxArea.
+//
 // Parsing is all or nothing: if anything is wrong, Parse returns no units and
 // an *Error listing every problem with its row and column.
 func Parse(r io.Reader, filename string) ([]Unit, error) {
@@ -91,6 +96,10 @@ func isText(data []byte) bool {
 
 // readXLSX returns the rows of the workbook's first sheet, with cells as
 // stored rather than as formatted, so a number format cannot round an area.
+// Rows are streamed and checked against MaxRows and MaxColumns as they come:
+// a sheet's XML names each cell's column, and a reader holding whole rows
+// padded to their last cell (excelize's GetRows) turns a few kilobytes with
+// a cell in column XFD per row into gigabytes.
 func readXLSX(data []byte) ([]record, error) {
 	opts := excelize.Options{RawCellValue: true, UnzipSizeLimit: 10 * MaxFileSize}
 	f, err := excelize.OpenReader(bytes.NewReader(data), opts)
@@ -102,19 +111,75 @@ func readXLSX(data []byte) ([]record, error) {
 	if len(sheets) == 0 {
 		return nil, nil
 	}
-	rows, err := f.GetRows(sheets[0], opts)
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrUnsupported, err)
 	}
-	records := make([]record, len(rows))
-	for i, cells := range rows {
-		records[i] = record{row: i + 1, cells: cells}
+	defer rows.Close()
+	var records []record
+	for row := 1; rows.Next(); row++ {
+		if p := rowProblem(row, 0, ""); p != nil {
+			return nil, p.err()
+		}
+		// Columns pads a row only up to its last cell holding a value.
+		cells, err := rows.Columns(opts)
+		if err != nil {
+			return nil, fmt.Errorf("%w (%v)", ErrUnsupported, err)
+		}
+		if len(cells) > MaxColumns {
+			last, _ := excelize.ColumnNumberToName(len(cells))
+			return nil, rowProblem(row, len(cells), last).err()
+		}
+		if !blank(cells) {
+			records = append(records, record{row: row, cells: cells})
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrUnsupported, err)
 	}
 	return records, nil
 }
 
+// rowProblem returns the problem of a row past MaxRows, or of one with more
+// than MaxColumns cells (column is then the last one, as the file names
+// it), or nil.
+func rowProblem(row, cells int, column string) *Problem {
+	switch {
+	case row > MaxRows+1: // the header, then MaxRows rows
+		return &Problem{Row: row, Message: fmt.Sprintf("名册超过 %d 行 / the roll has more than %d rows", MaxRows, MaxRows)}
+	case cells > MaxColumns:
+		return &Problem{Row: row, Column: column, Message: fmt.Sprintf("第 %d 行超过 %d 列 / row %d has more than %d columns", row, MaxColumns, row, MaxColumns)}
+	}
+	return nil
+}
+
+func (p *Problem) err() error { return &Error{Problems: []Problem{*p}} }
+
+// maxLineBytes bounds a CSV line: MaxColumns cells of MaxCellLength
+// characters, quoted and separated. csv.Reader holds a whole line's fields
+// at once, so a longer line — a megabyte of commas — is refused before it
+// is split.
+const maxLineBytes = MaxColumns * (MaxCellLength*utf8.UTFMax + 3)
+
+// longLine returns the number of the first line of data longer than
+// maxLineBytes, or 0.
+func longLine(data []byte) int {
+	for n := 1; len(data) > 0; n++ {
+		end := bytes.IndexByte(data, '\n')
+		if end < 0 {
+			end = len(data)
+		}
+		if end > maxLineBytes {
+			return n
+		}
+		data = data[min(end+1, len(data)):]
+	}
+	return 0
+}
+
 // readCSV decodes and splits a CSV file. It returns the records read and,
-// if the file is malformed, the problem that stopped the reading.
+// if the file is malformed or past the limits, the problem that stopped
+// the reading.
 func readCSV(data []byte) ([]record, *Problem) {
 	const bom = "\uFEFF"
 	data = bytes.TrimPrefix(data, []byte(bom))
@@ -124,6 +189,9 @@ func readCSV(data []byte) ([]record, *Problem) {
 			return nil, &Problem{Row: 1, Message: "无法识别文件编码，请另存为 UTF-8 CSV / cannot decode the file: save it as UTF-8 CSV"}
 		}
 		data = bytes.TrimPrefix(decoded, []byte(bom))
+	}
+	if n := longLine(data); n > 0 {
+		return nil, &Problem{Row: n, Message: fmt.Sprintf("第 %d 行过长（超过 %d KB）/ row %d is longer than %d KB", n, maxLineBytes>>10, n, maxLineBytes>>10)}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
@@ -145,7 +213,11 @@ func readCSV(data []byte) ([]record, *Problem) {
 			return records, p
 		}
 		line, _ := cr.FieldPos(0)
-		records = append(records, record{row: line - extraLines, cells: cells})
+		row := line - extraLines
+		if p := rowProblem(row, len(cells), ""); p != nil {
+			return nil, p
+		}
+		records = append(records, record{row: row, cells: cells})
 		for _, c := range cells {
 			extraLines += strings.Count(c, "\n")
 		}
@@ -322,6 +394,13 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	bad := func(c column, message string) { ps.add(rec.row, h.text[c], message) }
 	get := func(c column) string { return h.cell(rec.cells, c) }
 
+	for c := range numColumns {
+		if utf8.RuneCountInString(get(c)) > MaxCellLength {
+			bad(c, fmt.Sprintf("内容超过 %d 个字符 / longer than %d characters", MaxCellLength, MaxCellLength))
+			return u, false
+		}
+	}
+
 	for _, c := range []column{colBuilding, colEntrance, colRoom, colZone} {
 		if h.index[c] >= 0 && get(c) == "" {
 			bad(c, "不能为空 / must not be empty")
@@ -343,14 +422,22 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 
 	if s := get(colFloor); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil {
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			bad(colFloor, floorRangeMessage(s))
+		case err != nil:
 			bad(colFloor, fmt.Sprintf("楼层“%s”应为整数 / floor %q must be a whole number", s, s))
+		case n < MinFloor || n > MaxFloor:
+			bad(colFloor, floorRangeMessage(s))
 		}
 		u.Floor = n
 	} else if u.Room != "" {
 		n, ok := floorFromRoom(u.Room)
-		if !ok {
+		switch {
+		case !ok:
 			bad(colFloor, fmt.Sprintf("无法从房号“%s”推断楼层，请填写楼层 / cannot derive the floor from room %q; fill in the floor", u.Room, u.Room))
+		case n > MaxFloor:
+			bad(colFloor, floorRangeMessage(strconv.Itoa(n)))
 		}
 		u.Floor = n
 	}
@@ -393,8 +480,12 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	return u, len(ps.list)+ps.dropped == before
 }
 
+func floorRangeMessage(s string) string {
+	return fmt.Sprintf("楼层“%s”应在 %d 到 %d 之间 / floor %s must be between %d and %d", s, MinFloor, MaxFloor, s, MinFloor, MaxFloor)
+}
+
 // parseArea reads an area cell, returning a message for the committee when it
-// is not a positive area with at most two decimals.
+// is not a positive area with at most two decimals, at most MaxArea.
 func parseArea(s string) (quorum.Area, string) {
 	if s == "" {
 		return 0, "面积不能为空 / area must not be empty"
@@ -404,19 +495,31 @@ func parseArea(s string) (quorum.Area, string) {
 			return 0, fmt.Sprintf("面积“%s”不能为负数 / area %q must not be negative", s, s)
 		}
 	}
+	tooLarge := fmt.Sprintf("面积“%s”超过 %s 平方米 / area %q is larger than %s m²", s, MaxArea, s, MaxArea)
 	a, err := quorum.ParseArea(s)
 	if err != nil {
-		if whole, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 && strings.Trim(frac, "0123456789") == "" {
-			if _, err := quorum.ParseArea(whole); err == nil {
-				return 0, fmt.Sprintf("面积“%s”最多两位小数 / area %q has more than two decimals", s, s)
-			}
+		whole, frac, point := strings.Cut(s, ".")
+		switch {
+		case !digits(whole) || point && !digits(frac):
+		case len(frac) > 2:
+			return 0, fmt.Sprintf("面积“%s”最多两位小数 / area %q has more than two decimals", s, s)
+		default: // a plain decimal ParseArea refused: past int64
+			return 0, tooLarge
 		}
 		return 0, fmt.Sprintf("无法识别面积“%s”，应为 89.35 这样的数 / cannot read area %q: want a number such as 89.35", s, s)
 	}
 	if a <= 0 {
 		return 0, "面积必须大于 0 / area must be greater than 0"
 	}
+	if a > MaxArea {
+		return 0, tooLarge
+	}
 	return a, ""
+}
+
+// digits reports whether s is one or more decimal digits.
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // excelNumber undoes binary floating-point noise in a raw XLSX number: a
@@ -447,7 +550,7 @@ func floorFromRoom(room string) (int, bool) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(room[:len(room)-2])
-	if err != nil || n <= 0 || strings.Trim(room, "0123456789") != "" {
+	if err != nil || n <= 0 || !digits(room) {
 		return 0, false
 	}
 	return n, true

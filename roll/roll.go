@@ -13,6 +13,26 @@ import (
 // MaxFileSize is the largest roll file Parse accepts, in bytes (20 MB).
 const MaxFileSize = 20 << 20
 
+// Limits on a roll's shape and values. A few kilobytes of XLSX can describe
+// millions of cells, so the file size alone does not bound the work: rows
+// and columns are capped as they are read. The largest estates have tens of
+// thousands of units and eleven columns; no cell of a roll needs more than
+// a few dozen characters.
+const (
+	MaxRows       = 200_000 // units, blank rows included
+	MaxColumns    = 64
+	MaxCellLength = 1000 // characters
+)
+
+// Ranges of a unit's floor and area: a basement is at most 10 floors down
+// and no building is over 200 floors high; no exclusive part is larger than
+// 100,000 m², which also keeps an estate's total area far from overflowing.
+const (
+	MinFloor = -10
+	MaxFloor = 200
+	MaxArea  = quorum.Area(100_000_00)
+)
+
 // Area sources (面积来源), in the order in which they are relied on: the
 // property certificate's register, else the completion survey, else the sales
 // contract. Unit.AreaSource holds one of them, or "" when the file does not say.

@@ -54,7 +54,8 @@ const closeAttempts = 5
 // when the log covers exactly the counted ballots. A consultation left
 // closed without a result (a close interrupted half-way) is finished.
 // Errors: ErrAlreadyClosed, ErrNotOpen, ErrNotDue (automatic close before
-// the closing time), postgres.ErrNotFound.
+// the closing time), *EarlyCloseError, *PendingPaperError (guardClose),
+// postgres.ErrNotFound.
 func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID int64, opts CloseOptions) (postgres.StoredResult, error) {
 	now := opts.Now
 	if now.IsZero() {
@@ -89,6 +90,9 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 		}
 		if opts.By == nil && now.Before(info.ClosesAt) {
 			return ErrNotDue
+		}
+		if err := guardClose(ctx, tx, info, opts.By == nil, now); err != nil {
+			return err
 		}
 		info.ClosedAt = sql.NullTime{Time: now, Valid: true}
 		_, err = postgres.MarkClosed(ctx, tx, info.CommunityID, consultationID, now)
@@ -171,6 +175,9 @@ func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql
 		doc.ClosedBy = "committee"
 	}
 	doc.Checkpoint = cp
+	if doc.RejectedAtClose, err = rejectedAtClose(ctx, tx, info.CommunityID, consultationID); err != nil {
+		return postgres.StoredResult{}, err
+	}
 	if e := doc.Extension; e != nil && e.Lapsed {
 		turnout, _ := json.Marshal(firstTurnout(doc))
 		err := postgres.InsertExtension(ctx, tx, postgres.VoteExtension{

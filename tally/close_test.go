@@ -34,6 +34,7 @@ func newEstate(t *testing.T, opts tallytest.Options) *tallytest.Estate {
 
 func closeNow(t *testing.T, e *tallytest.Estate) (postgres.StoredResult, *tally.Document) {
 	t.Helper()
+	e.EndVotingPeriod(t)
 	by := e.Accounts.Committee
 	res, err := tally.Close(context.Background(), e.DB, e.Keys, e.ID(), tally.CloseOptions{By: &by})
 	if err != nil {

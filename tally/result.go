@@ -26,7 +26,10 @@ type Document struct {
 	Checkpoint Checkpoint `json:"checkpoint"`
 	// Extension is present when the vote was extended (DESIGN §3.4).
 	Extension *Extension `json:"extension,omitempty"`
-	Matters   []Matter   `json:"matters"`
+	// RejectedAtClose lists the paper entries still unconfirmed at the
+	// automatic close, rejected then and not counted (DESIGN §5.4).
+	RejectedAtClose []RejectedEntry `json:"rejected_at_close,omitempty"`
+	Matters         []Matter        `json:"matters"`
 }
 
 // Consultation is what the result records of the vote it decides.

@@ -1,7 +1,7 @@
 // Command gongjue runs Gongjue (共决), e-voting for owners' assemblies.
 //
 //	gongjue serve [--addr HOST:PORT]   migrate, then serve the API and pages
-//	gongjue migrate                    apply the SQL migrations
+//	gongjue migrate [--grant ROLE]     apply the SQL migrations; grant ROLE what serve needs
 //	gongjue demo                       create the demo estate and accounts
 //	gongjue import --community ID FILE import an owner roll (CSV or XLSX)
 //	gongjue user add --username U --password P --role ROLE [--community ID]
@@ -31,7 +31,7 @@ const usage = `usage: gongjue <command> [flags]
 
 commands:
   serve     migrate the database, then serve (--addr, default :8080)
-  migrate   apply the SQL migrations
+  migrate   apply the SQL migrations (--grant ROLE: give ROLE the least privileges serve needs)
   demo      create the demo estate (3,762 units in five zones) and accounts
   import    import an owner roll: gongjue import --community ID FILE
   user      add an account: gongjue user add --username U --password P --role ROLE [--community ID]
@@ -53,7 +53,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		err = runServe(ctx, rest, stdout)
 	case "migrate":
-		err = runMigrate(ctx, stdout)
+		err = runMigrate(ctx, rest, stdout)
 	case "demo":
 		err = runDemo(ctx, stdout)
 	case "import":

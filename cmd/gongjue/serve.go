@@ -15,13 +15,27 @@ import (
 	"gongjue/tally"
 )
 
-func runMigrate(ctx context.Context, stdout io.Writer) error {
+// runMigrate applies the migrations and, with --grant ROLE, gives ROLE
+// the least privileges gongjue serve needs (postgres.GrantServe). Run it
+// as the schema owner.
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	grant := fs.String("grant", "", "database role gongjue serve runs as: grant it what serving needs, revoke the rest")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	e, err := openEnv(ctx) // migrates
 	if err != nil {
 		return err
 	}
 	defer e.DB.Close()
 	fmt.Fprintln(stdout, "migrations applied")
+	if *grant != "" {
+		if err := postgres.GrantServe(ctx, e.DB, *grant); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "role %s holds the grants of gongjue serve\n", *grant)
+	}
 	return nil
 }
 
@@ -36,6 +50,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.DB.Close()
+	var role string
+	if err := e.DB.GetContext(ctx, &role, `SELECT current_user`); err != nil {
+		return err
+	}
+	if err := postgres.CheckServeRole(ctx, e.DB, role); err != nil {
+		slog.Warn("the database role can undo the append-only rule; in production serve as the role of gongjue migrate --grant (README, Production set-up)", "problem", err)
+	}
 	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL})
 	if err != nil {
 		return err

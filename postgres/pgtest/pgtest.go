@@ -82,6 +82,40 @@ func New(t testing.TB) (*sqlx.DB, string) {
 	return db, dbURL
 }
 
+// ServeRole creates a login role that owns nothing, gives it the grants
+// of gongjue serve on the test database db at dbURL (postgres.GrantServe),
+// and returns a connection to that database as the role, and its name.
+// The role is dropped when the test ends.
+func ServeRole(t testing.TB, db *sqlx.DB, dbURL string) (*sqlx.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	role := "gongjue_serve_" + randomSuffix()
+	if _, err := db.Exec(`CREATE ROLE ` + role + ` LOGIN`); err != nil {
+		t.Fatalf("pgtest: creating role %s: %v", role, err)
+	}
+	var roleDB *sqlx.DB
+	t.Cleanup(func() {
+		if roleDB != nil {
+			roleDB.Close()
+		}
+		// The grants are in db; DROP OWNED takes them back so the role can go.
+		db.Exec(`DROP OWNED BY ` + role)
+		db.Exec(`DROP ROLE ` + role)
+	})
+	if err := postgres.GrantServe(ctx, db, role); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	if roleDB, err = postgres.Open(ctx, u.String()); err != nil {
+		t.Fatalf("pgtest: connecting as %s: %v", role, err)
+	}
+	return roleDB, role
+}
+
 func adminURL(t testing.TB) string {
 	u := os.Getenv("DATABASE_URL")
 	if u == "" {

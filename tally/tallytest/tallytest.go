@@ -223,24 +223,42 @@ func (e *Estate) CastOnline(t testing.TB, unit string, v Vote) string {
 	return c.Receipt
 }
 
-// CastPaper enters a unit's paper ballot as one volunteer and confirms it
-// as the other, and returns its receipt.
-func (e *Estate) CastPaper(t testing.TB, unit string, v Vote) string {
+// EnterPaper enters a unit's paper ballot as the first volunteer, leaving
+// it to be confirmed, and returns the entry's id.
+func (e *Estate) EnterPaper(t testing.TB, unit string, v Vote) int64 {
 	t.Helper()
-	ctx := context.Background()
-	sel := e.selections(v)
-	entry, _, err := postgres.CreatePaperEntry(ctx, e.DB, postgres.NewPaperEntry{
-		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: unit, Choices: sel, EnteredBy: e.Accounts.Volunteer1.ID,
+	entry, _, err := postgres.CreatePaperEntry(context.Background(), e.DB, postgres.NewPaperEntry{
+		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: unit, Choices: e.selections(v), EnteredBy: e.Accounts.Volunteer1.ID,
 	})
 	if err != nil {
 		t.Fatalf("tallytest: entering %s on paper: %v", unit, err)
 	}
-	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID)
+	return entry
+}
+
+// CastPaper enters a unit's paper ballot as one volunteer and confirms it
+// as the other, and returns its receipt.
+func (e *Estate) CastPaper(t testing.TB, unit string, v Vote) string {
+	t.Helper()
+	entry := e.EnterPaper(t, unit, v)
+	conf, err := postgres.ConfirmPaperEntry(context.Background(), e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID)
 	if err != nil {
 		t.Fatalf("tallytest: confirming %s: %v", unit, err)
 	}
-	e.Cast[unit], e.Channels[unit], e.Receipts[unit] = sel, ballot.Paper, conf.Cast.Receipt
+	e.Cast[unit], e.Channels[unit], e.Receipts[unit] = e.selections(v), ballot.Paper, conf.Cast.Receipt
 	return conf.Cast.Receipt
+}
+
+// EndVotingPeriod moves the consultation's closing time to a moment ago,
+// as when its voting period has run out, so the committee may close it
+// with ballots uncounted (DESIGN §5.4).
+func (e *Estate) EndVotingPeriod(t testing.TB) {
+	t.Helper()
+	_, err := e.DB.Exec(`UPDATE consultations SET closes_at = now() - interval '1 millisecond'
+		WHERE community_id = $1 AND id = $2`, e.CommunityID, e.ID())
+	if err != nil {
+		t.Fatalf("tallytest: ending the voting period: %v", err)
+	}
 }
 
 // StandardVotes are the ballots CastStandard casts, by unit: the tenth
