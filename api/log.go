@@ -170,6 +170,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 	if cp, err := postgres.LatestCheckpoint(ctx, s.DB, id); err == nil {
 		p.Checkpoint = &cp
 	}
+	status := http.StatusOK
 	if p.Receipt != "" {
 		p.Checked = true
 		proof, err := postgres.InclusionProof(ctx, s.DB, id, p.Receipt)
@@ -180,6 +181,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 			p.Problem = templates.T(p.Lang, "receipt.pending")
 		case errors.Is(err, postgres.ErrNotFound):
 			p.Problem = templates.T(p.Lang, "receipt.notfound")
+			status = http.StatusNotFound // a failed look-up, limited per address
 		case err != nil:
 			s.renderError(c, http.StatusInternalServerError, templates.T(p.Lang, "receipt.error"))
 			return
@@ -207,7 +209,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "receipt", p)
+	s.render(c, status, "receipt", p)
 }
 
 // choiceLabel names a ballot word; options and candidates show as cast.

@@ -35,11 +35,19 @@ const testPassword = "correct horse battery"
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
+	return newTestServerWith(t, api.Config{})
+}
+
+// newTestServerWith is newTestServer with cfg's settings beyond the
+// database, keys and public URL.
+func newTestServerWith(t *testing.T, cfg api.Config) *testServer {
+	t.Helper()
 	db, _ := pgtest.New(t)
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
 	ts := &testServer{DB: db, Keys: keys}
-	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: "http://gongjue.test"})
+	cfg.DB, cfg.Keys, cfg.PublicURL = db, keys, "http://gongjue.test"
+	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

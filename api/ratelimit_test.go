@@ -1,0 +1,190 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gongjue/api"
+	"gongjue/ballot"
+)
+
+// unknownToken is a well-formed ballot token that names no ballot (real
+// tokens are random; this one is all z but its end); n makes each one
+// different.
+func unknownToken(n int) string {
+	return strings.Repeat("z", ballot.TokenLen-3) + string(rune('a'+n/676%26)) + string(rune('a'+n/26%26)) + string(rune('a'+n%26))
+}
+
+// guess sends n look-ups of unknown tokens from one address (with the
+// given X-Forwarded-For, when not empty) and returns how many answered 429.
+func guess(t *testing.T, e *voteEstate, from string, n int) int {
+	t.Helper()
+	refused := 0
+	for i := range n {
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/api/v1/ballots/"+unknownToken(i), nil)
+		if from != "" {
+			req.Header.Set("X-Forwarded-For", from)
+		}
+		resp := e.send(t, req, "", nil)
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests:
+			refused++
+			if resp.Header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		case http.StatusNotFound:
+		default:
+			t.Fatalf("guess %d: %d", i, resp.StatusCode)
+		}
+	}
+	return refused
+}
+
+// TestOwnersBehindOneAddressAllVote: 200 owners behind one address (every
+// test request comes from 127.0.0.1), half through the API and half through
+// the phone page with its confirmation step, all vote within a minute while
+// someone at the same address guesses tokens; nobody of them gets 429, the
+// guesser does, and the committee can still log in from there.
+func TestOwnersBehindOneAddressAllVote(t *testing.T) {
+	e := newVoteEstateOn(newTestServer(t), t, 25) // 200 units
+	c, ballots := e.openNow(t)
+	if len(ballots) != 200 {
+		t.Fatalf("%d ballots", len(ballots))
+	}
+	m := c.Matters
+	form := url.Values{fmt.Sprintf("m%d", m[0].ID): {"agree"}, fmt.Sprintf("m%d", m[1].ID): {"蒂森"}, fmt.Sprintf("m%d", m[2].ID): {"", "赵六"}}
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	work := make(chan int)
+	for range 16 {
+		wg.Go(func() {
+			for i := range work {
+				token := e.token(ballots[i])
+				if i%2 == 0 {
+					if r := e.do(t, "", http.MethodGet, "/api/v1/ballots/"+token, nil, nil); r.StatusCode != http.StatusOK {
+						fail("owner %d: GET ballot: %d", i, r.StatusCode)
+						continue
+					}
+					if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+token, map[string]any{"choices": c.choices()}, nil); r.StatusCode != http.StatusCreated {
+						fail("owner %d: POST ballot: %d", i, r.StatusCode)
+					}
+					continue
+				}
+				path := "/v/" + token
+				if r, _ := pageGet(t, e, path); r.StatusCode != http.StatusOK {
+					fail("owner %d: ballot page: %d", i, r.StatusCode)
+					continue
+				}
+				f := url.Values{"step": {"confirm"}}
+				for k, v := range form {
+					f[k] = v
+				}
+				if r, _ := formPost(t, e, path, f); r.StatusCode != http.StatusOK {
+					fail("owner %d: confirmation: %d", i, r.StatusCode)
+					continue
+				}
+				f.Set("step", "cast")
+				if r, _ := formPost(t, e, path, f); r.StatusCode != http.StatusCreated {
+					fail("owner %d: cast: %d", i, r.StatusCode)
+				}
+			}
+		})
+	}
+	var refused int
+	wg.Go(func() { refused = guess(t, e, "", 40) })
+	for i := range ballots {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if elapsed := time.Since(start); elapsed > time.Minute {
+		t.Errorf("200 owners took %v", elapsed)
+	}
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if n := e.casts(t); n != 200 {
+		t.Errorf("%d of 200 ballots counted", n)
+	}
+	if refused < 20 {
+		t.Errorf("only %d of 40 guesses refused", refused)
+	}
+	if refused := guess(t, e, "", 3); refused != 3 {
+		t.Errorf("guessing goes on: %d of 3 refused", refused)
+	}
+	// The guesser's failures do not touch staff login.
+	e.login(t, "committee")
+}
+
+// TestLoginBruteForceThrottled: wrong passwords for one account are soon
+// refused with 429, and then so is the right one — while another account
+// logs in from the same address.
+func TestLoginBruteForceThrottled(t *testing.T) {
+	ts := newTestServer(t)
+	refused := 0
+	for i := range 15 {
+		var ae apiError
+		r := ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": fmt.Sprint("guess", i)}, &ae)
+		switch r.StatusCode {
+		case http.StatusUnauthorized:
+		case http.StatusTooManyRequests:
+			refused++
+			if ae.Error.Code != "rate_limited" {
+				t.Errorf("429 code %q", ae.Error.Code)
+			}
+		default:
+			t.Fatalf("attempt %d: %d", i, r.StatusCode)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("15 wrong passwords in a row, none refused")
+	}
+	if r := ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": testPassword}, nil); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the right password while the account is throttled: %d", r.StatusCode)
+	}
+	// The login form is throttled the same way, as a page.
+	b := newBrowser(t, ts)
+	if r, body := b.form("/login", url.Values{"username": {"committee"}, "password": {testPassword}}); r.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "请求太频繁") {
+		t.Errorf("login form while throttled: %d", r.StatusCode)
+	}
+	ts.login(t, "residents")
+}
+
+// TestForwardedForOnlyFromTrustedProxies: behind a trusted proxy each
+// owner's own address (X-Forwarded-For) has its own allowance of failed
+// look-ups; from anyone else the header is ignored.
+func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
+	for _, trusted := range []bool{true, false} {
+		t.Run(fmt.Sprint("trusted=", trusted), func(t *testing.T) {
+			var cfg api.Config
+			if trusted {
+				cfg.TrustedProxies = []string{"127.0.0.1/32"}
+			}
+			e := newVoteEstateOn(newTestServerWith(t, cfg), t, 1)
+			e.openNow(t)
+			if refused := guess(t, e, "203.0.113.7", 15); refused == 0 {
+				t.Fatal("15 guesses from one address, none refused")
+			}
+			refused := guess(t, e, "203.0.113.8", 3)
+			if trusted && refused != 0 {
+				t.Errorf("another owner behind the proxy is refused %d of 3 look-ups", refused)
+			}
+			if !trusted && refused != 3 {
+				t.Errorf("an untrusted X-Forwarded-For escaped the limit: %d of 3 refused", refused)
+			}
+		})
+	}
+}
