@@ -85,6 +85,8 @@ func (s *Server) consolePageError(c *gin.Context, err error) {
 	case errors.As(err, &apiErr):
 	case errors.Is(err, postgres.ErrNotFound):
 		apiErr = errNotFound
+	case databaseUnavailable(err):
+		apiErr = unavailableError(c, err)
 	default:
 		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 / internal error, try again later")
