@@ -157,7 +157,7 @@ func TestLoginBruteForceThrottled(t *testing.T) {
 	}
 	// The login form is throttled the same way, as a page.
 	b := newBrowser(t, ts)
-	if r, body := b.form("/login", url.Values{"username": {"committee"}, "password": {testPassword}}); r.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "请求太频繁") {
+	if r, body := b.loginForm(url.Values{"username": {"committee"}, "password": {testPassword}}); r.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "请求太频繁") {
 		t.Errorf("login form while throttled: %d", r.StatusCode)
 	}
 	ts.login(t, "residents")

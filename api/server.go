@@ -65,7 +65,7 @@ func New(cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		limits:  newLimits(),
 	}
-	e.Use(s.observe, gin.CustomRecovery(func(c *gin.Context, err any) {
+	e.Use(s.observe, securityHeaders, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic", "route", c.FullPath(), "panic", err)
 		writeError(c, errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error"))
 	}), limitBody)

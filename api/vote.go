@@ -179,7 +179,6 @@ func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
 
 // voteBallot finds the page's ballot, or renders why not and returns nil.
 func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
-	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("X-Robots-Tag", "noindex")
 	p := newPage(c)
 	token, err := ballot.ParseToken(c.Param("token"))
