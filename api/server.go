@@ -68,7 +68,7 @@ func New(cfg Config) (*Server, error) {
 	e.Use(s.observe, securityHeaders, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic", "route", c.FullPath(), "panic", err)
 		writeError(c, errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error"))
-	}), limitBody)
+	}), limitBody, s.refuseBadText)
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
 	e.NoMethod(func(c *gin.Context) {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"gongjue/quorum"
+	"gongjue/textcheck"
 )
 
 // record is one row of the file: its row number as a spreadsheet shows it
@@ -322,6 +323,11 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	bad := func(c column, message string) { ps.add(rec.row, h.text[c], message) }
 	get := func(c column) string { return h.cell(rec.cells, c) }
 
+	for c := range column(numColumns) {
+		if msg := textcheck.Problem(get(c), false); msg != "" {
+			bad(c, msg)
+		}
+	}
 	for _, c := range []column{colBuilding, colEntrance, colRoom, colZone} {
 		if h.index[c] >= 0 && get(c) == "" {
 			bad(c, "不能为空 / must not be empty")
