@@ -67,6 +67,11 @@ func (s *Server) logProof(c *gin.Context) error {
 		return err
 	}
 	proof, err := postgres.InclusionProof(c.Request.Context(), s.DB, id, c.Query("receipt"))
+	if errors.Is(err, postgres.ErrNotFound) {
+		if err := s.failedLookup(c); err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		return proofError(err)
 	}
@@ -180,8 +185,12 @@ func (s *Server) receiptCheck(c *gin.Context) {
 		case errors.Is(err, ledger.ErrPending):
 			p.Problem = templates.T(p.Lang, "receipt.pending")
 		case errors.Is(err, postgres.ErrNotFound):
+			if err := s.failedLookup(c); err != nil {
+				s.renderError(c, http.StatusTooManyRequests, templates.T(p.Lang, "receipt.too_many"))
+				return
+			}
 			p.Problem = templates.T(p.Lang, "receipt.notfound")
-			status = http.StatusNotFound // a failed look-up, limited per address
+			status = http.StatusNotFound
 		case err != nil:
 			s.renderError(c, http.StatusInternalServerError, templates.T(p.Lang, "receipt.error"))
 			return

@@ -11,6 +11,7 @@ import (
 
 	"gongjue/api"
 	"gongjue/ballot"
+	"gongjue/ledger"
 )
 
 // unknownToken is a well-formed ballot token that names no ballot (real
@@ -186,5 +187,40 @@ func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
 				t.Errorf("an untrusted X-Forwarded-For escaped the limit: %d of 3 refused", refused)
 			}
 		})
+	}
+}
+
+// TestReceiptGuessingThrottled: looking up receipts that match nothing is
+// soon refused from that address, while an owner there still checks their
+// own receipt, on the page and through the API.
+func TestReceiptGuessingThrottled(t *testing.T) {
+	e := newVoteEstateOn(newTestServer(t), t, 1)
+	c, ballots := e.openNow(t)
+	var cast struct{ Receipt string }
+	if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+e.token(ballots[0]), map[string]any{"choices": c.choices()}, &cast); r.StatusCode != http.StatusCreated {
+		t.Fatalf("casting: %d", r.StatusCode)
+	}
+	proof := fmt.Sprintf("/log/%d/proof?receipt=", c.ID)
+	refused := 0
+	for range 15 {
+		switch r := e.do(t, "", http.MethodGet, proof+ledger.Receipt(ledger.NewSalt()), nil, nil); r.StatusCode {
+		case http.StatusTooManyRequests:
+			refused++
+		case http.StatusNotFound:
+		default:
+			t.Fatalf("an unknown receipt: %d", r.StatusCode)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("15 unknown receipts from one address, none refused")
+	}
+	if code, _ := e.get(t, "", fmt.Sprintf("/log/%d?receipt=%s", c.ID, ledger.Receipt(ledger.NewSalt()))); code != http.StatusTooManyRequests {
+		t.Errorf("another unknown receipt on the page: %d", code)
+	}
+	if r := e.do(t, "", http.MethodGet, proof+cast.Receipt, nil, nil); r.StatusCode == http.StatusTooManyRequests {
+		t.Error("the owner's own receipt is refused through the API")
+	}
+	if code, _ := e.get(t, "", fmt.Sprintf("/log/%d?receipt=%s", c.ID, cast.Receipt)); code != http.StatusOK {
+		t.Errorf("the owner's own receipt on the page: %d", code)
 	}
 }

@@ -55,9 +55,9 @@ func (s *Server) routes() {
 	v1.GET("/consultations/:id/notice.pdf", handle(s.noticePDF))
 	e.GET("/verify/:notice", s.verify)
 	e.GET("/verify/:notice/result.json", handle(s.verifyResultJSON))
-	e.GET("/log/:consultation", s.lookupLimit(), s.receiptCheck)
+	e.GET("/log/:consultation", s.receiptCheck)
 	e.GET("/log/:consultation/checkpoint", handle(s.logCheckpoint))
-	e.GET("/log/:consultation/proof", s.lookupLimit(), handle(s.logProof))
+	e.GET("/log/:consultation/proof", handle(s.logProof))
 	e.GET("/log/:consultation/consistency", handle(s.logConsistency))
 }
 
