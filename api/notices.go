@@ -116,6 +116,6 @@ func (s *Server) noticePDF(c *gin.Context) error {
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%d-%s.pdf"`, id, n.ID))
 	c.Header("ETag", fmt.Sprintf(`"%x"`, n.PDFSHA256))
-	c.Data(http.StatusOK, "application/pdf", pdf)
+	writePDF(c, pdf)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,14 @@ import (
 // no referrer.
 func TestSecurityHeaders(t *testing.T) {
 	e := newVoteEstate(t)
-	_, ballots := e.openNow(t)
+	c, ballots := e.openNow(t)
+	// A PDF goes without the policy, which would blank the browser's PDF
+	// viewer (it runs inline styles and a plugin).
+	pdf := e.do(t, e.committee, http.MethodGet, fmt.Sprintf("/api/v1/consultations/%d/ballots.pdf?building=1&entrance=1", c.ID), nil, nil)
+	if pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" ||
+		pdf.Header.Get("Content-Security-Policy") != "" || pdf.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("ballot packet: %d %s, CSP %q", pdf.StatusCode, pdf.Header.Get("Content-Type"), pdf.Header.Get("Content-Security-Policy"))
+	}
 	for _, path := range []string{"/login", "/v/" + e.token(ballots[0]), "/v/" + unknownToken(0), "/api/v1/ballots/" + e.token(ballots[0]),
 		"/static/console.js", "/healthz", "/no/such/page", "/verify/nothing"} {
 		resp, _ := pageGet(t, e, path)
