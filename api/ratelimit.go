@@ -100,9 +100,9 @@ func newLimits() *limits {
 
 var errRateLimited = errorf(http.StatusTooManyRequests, "rate_limited", "请求太频繁，请稍后再试 / too many requests, try again shortly")
 
-func refuseRateLimited(c *gin.Context, retryAfter time.Duration) {
+func (s *Server) refuseRateLimited(c *gin.Context, retryAfter time.Duration) {
 	c.Header("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
-	writeError(c, errRateLimited)
+	s.refuse(c, errRateLimited)
 }
 
 // lookupFailed reports whether an answer on a look-up route means the
@@ -126,20 +126,20 @@ func (s *Server) ballotLimit() gin.HandlerFunc {
 		if err == nil {
 			ballotKey = string(secret.Hash(token))
 			if !s.limits.ballots.available(ballotKey) {
-				refuseRateLimited(c, 2*time.Second)
+				s.refuseRateLimited(c, 2*time.Second)
 				return
 			}
 		}
 		if !s.limits.failures.available(addr) {
 			known := false
 			if err == nil {
-				if known, err = postgres.BallotTokenKnown(c.Request.Context(), s.DB, token); err != nil {
-					writeError(c, err)
-					return
-				}
+				// Unable to tell (the database is away), let the handler
+				// meet the same error and explain it on its page.
+				known, err = postgres.BallotTokenKnown(c.Request.Context(), s.DB, token)
+				known = known || err != nil
 			}
 			if !known {
-				refuseRateLimited(c, 5*time.Second)
+				s.refuseRateLimited(c, 5*time.Second)
 				return
 			}
 		}

@@ -126,6 +126,13 @@ func TestOwnersBehindOneAddressAllVote(t *testing.T) {
 	if refused := guess(t, e, "", 3); refused != 3 {
 		t.Errorf("guessing goes on: %d of 3 refused", refused)
 	}
+	// On the owner's page the refusal is a page, not JSON.
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/v/"+unknownToken(999), nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp := e.send(t, req, "", nil)
+	if body, _ := readAll(resp); resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "请求太频繁") {
+		t.Errorf("a guess on the phone page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	// The guesser's failures do not touch staff login.
 	e.login(t, "committee")
 }

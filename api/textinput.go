@@ -23,22 +23,28 @@ var multilineFields = map[string]bool{"description": true, "note": true, "reason
 // path parameters, query, form or JSON body, names and values — holds what
 // textcheck refuses. It runs before every handler, so no entry point can
 // forget it; the body is read here and put back for the handler, which
-// applies its own limits. A browser (a form post, a page asked for as
-// HTML) gets the refusal as a page, outside the JSON API.
+// applies its own limits.
 func (s *Server) refuseBadText(c *gin.Context) {
 	p, err := badText(c)
 	if err == nil && p != nil {
 		err = invalid(p.Field+"："+p.Message, []fieldProblem{*p})
 	}
-	switch {
-	case err == nil:
-		c.Next()
-	case !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
-		(c.ContentType() == "application/x-www-form-urlencoded" || strings.Contains(c.GetHeader("Accept"), "text/html")):
-		s.consolePageError(c, err)
-	default:
-		writeError(c, err)
+	if err != nil {
+		s.refuse(c, err)
+		return
 	}
+	c.Next()
+}
+
+// refuse answers err before any handler ran: as a page to a browser (a
+// form post, a page asked for as HTML) outside the JSON API, else as JSON.
+func (s *Server) refuse(c *gin.Context, err error) {
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
+		(c.ContentType() == "application/x-www-form-urlencoded" || strings.Contains(c.GetHeader("Accept"), "text/html")) {
+		s.consolePageError(c, err)
+		return
+	}
+	writeError(c, err)
 }
 
 func badText(c *gin.Context) (*fieldProblem, error) {
