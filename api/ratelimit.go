@@ -79,7 +79,8 @@ func (l *keyedLimiter) take(key string) bool {
 // limits are the server's throttles.
 type limits struct {
 	// failures counts failed look-ups (malformed or unknown ballot tokens,
-	// unknown receipts) per client address.
+	// unknown receipts) per client address, and unknown ballot codes of
+	// paper entries per account.
 	failures *keyedLimiter
 	// ballots counts requests with a valid token per ballot (token hash).
 	ballots *keyedLimiter
@@ -157,7 +158,18 @@ func (s *Server) ballotLimit() gin.HandlerFunc {
 // asked only when a look-up fails, so owners checking their own receipts
 // from a shared address are never held up by a guesser there.
 func (s *Server) failedLookup(c *gin.Context) error {
-	if s.limits.failures.take(c.ClientIP()) {
+	return s.countFailure(c, c.ClientIP())
+}
+
+// failedCodeLookup counts a paper entry's ballot code that names no ballot
+// against the volunteer's account rather than the address: the volunteers'
+// desk shares the community centre's address with the owners.
+func (s *Server) failedCodeLookup(c *gin.Context) error {
+	return s.countFailure(c, "account:"+strconv.FormatInt(account(c).ID, 10))
+}
+
+func (s *Server) countFailure(c *gin.Context, key string) error {
+	if s.limits.failures.take(key) {
 		return nil
 	}
 	c.Header("Retry-After", "5")

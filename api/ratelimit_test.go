@@ -231,3 +231,32 @@ func TestReceiptGuessingThrottled(t *testing.T) {
 		t.Errorf("the owner's own receipt on the page: %d", code)
 	}
 }
+
+// TestPaperCodeGuessingThrottled: a volunteer entering ballot codes that
+// name no ballot is soon refused, per account: another volunteer at the
+// same desk is not, and a real code still goes through.
+func TestPaperCodeGuessingThrottled(t *testing.T) {
+	e := newVoteEstateOn(newTestServer(t), t, 1)
+	c, ballots := e.openNow(t)
+	paper := fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID)
+	unknown := map[string]any{"ballot_code": "0000-0000", "spoiled": true}
+	refused := 0
+	for range 15 {
+		switch r := e.do(t, e.volunteer, http.MethodPost, paper, unknown, nil); r.StatusCode {
+		case http.StatusTooManyRequests:
+			refused++
+		case http.StatusUnprocessableEntity:
+		default:
+			t.Fatalf("an unknown code: %d", r.StatusCode)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("15 unknown ballot codes, none refused")
+	}
+	if r := e.do(t, e.volunteer2, http.MethodPost, paper, unknown, nil); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("another volunteer's unknown code: %d", r.StatusCode)
+	}
+	if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"ballot_code": ballots[0].Code, "spoiled": true}, nil); r.StatusCode != http.StatusCreated {
+		t.Errorf("a real code from the throttled volunteer: %d", r.StatusCode)
+	}
+}
