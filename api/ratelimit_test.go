@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,29 +22,39 @@ func unknownToken(n int) string {
 	return strings.Repeat("z", ballot.TokenLen-3) + string(rune('a'+n/676%26)) + string(rune('a'+n/26%26)) + string(rune('a'+n%26))
 }
 
+// refusals sends n requests, each answered either failing (the status of
+// a failed attempt) or 429 with Retry-After, and returns how many were 429.
+func refusals(t *testing.T, n, failing int, send func(i int) *http.Response) int {
+	t.Helper()
+	refused := 0
+	for i := range n {
+		resp := send(i)
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests:
+			refused++
+			var ae apiError
+			if json.NewDecoder(resp.Body).Decode(&ae); ae.Error.Code != "rate_limited" || resp.Header.Get("Retry-After") == "" {
+				t.Errorf("attempt %d: 429 %q, Retry-After %q", i, ae.Error.Code, resp.Header.Get("Retry-After"))
+			}
+		case failing:
+		default:
+			t.Fatalf("attempt %d: %d, want %d or 429", i, resp.StatusCode, failing)
+		}
+	}
+	return refused
+}
+
 // guess sends n look-ups of unknown tokens from one address (with the
 // given X-Forwarded-For, when not empty) and returns how many answered 429.
 func guess(t *testing.T, e *voteEstate, from string, n int) int {
 	t.Helper()
-	refused := 0
-	for i := range n {
+	return refusals(t, n, http.StatusNotFound, func(i int) *http.Response {
 		req, _ := http.NewRequest(http.MethodGet, e.URL+"/api/v1/ballots/"+unknownToken(i), nil)
 		if from != "" {
 			req.Header.Set("X-Forwarded-For", from)
 		}
-		resp := e.send(t, req, "", nil)
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests:
-			refused++
-			if resp.Header.Get("Retry-After") == "" {
-				t.Error("429 without Retry-After")
-			}
-		case http.StatusNotFound:
-		default:
-			t.Fatalf("guess %d: %d", i, resp.StatusCode)
-		}
-	}
-	return refused
+		return e.send(t, req, "", nil)
+	})
 }
 
 // TestOwnersBehindOneAddressAllVote: 200 owners behind one address (every
@@ -142,21 +153,9 @@ func TestOwnersBehindOneAddressAllVote(t *testing.T) {
 // logs in from the same address.
 func TestLoginBruteForceThrottled(t *testing.T) {
 	ts := newTestServer(t)
-	refused := 0
-	for i := range 15 {
-		var ae apiError
-		r := ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": fmt.Sprint("guess", i)}, &ae)
-		switch r.StatusCode {
-		case http.StatusUnauthorized:
-		case http.StatusTooManyRequests:
-			refused++
-			if ae.Error.Code != "rate_limited" {
-				t.Errorf("429 code %q", ae.Error.Code)
-			}
-		default:
-			t.Fatalf("attempt %d: %d", i, r.StatusCode)
-		}
-	}
+	refused := refusals(t, 15, http.StatusUnauthorized, func(i int) *http.Response {
+		return ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": fmt.Sprint("guess", i)}, nil)
+	})
 	if refused == 0 {
 		t.Fatal("15 wrong passwords in a row, none refused")
 	}
@@ -208,16 +207,9 @@ func TestReceiptGuessingThrottled(t *testing.T) {
 		t.Fatalf("casting: %d", r.StatusCode)
 	}
 	proof := fmt.Sprintf("/log/%d/proof?receipt=", c.ID)
-	refused := 0
-	for range 15 {
-		switch r := e.do(t, "", http.MethodGet, proof+ledger.Receipt(ledger.NewSalt()), nil, nil); r.StatusCode {
-		case http.StatusTooManyRequests:
-			refused++
-		case http.StatusNotFound:
-		default:
-			t.Fatalf("an unknown receipt: %d", r.StatusCode)
-		}
-	}
+	refused := refusals(t, 15, http.StatusNotFound, func(int) *http.Response {
+		return e.do(t, "", http.MethodGet, proof+ledger.Receipt(ledger.NewSalt()), nil, nil)
+	})
 	if refused == 0 {
 		t.Fatal("15 unknown receipts from one address, none refused")
 	}
@@ -240,16 +232,9 @@ func TestPaperCodeGuessingThrottled(t *testing.T) {
 	c, ballots := e.openNow(t)
 	paper := fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID)
 	unknown := map[string]any{"ballot_code": "0000-0000", "spoiled": true}
-	refused := 0
-	for range 15 {
-		switch r := e.do(t, e.volunteer, http.MethodPost, paper, unknown, nil); r.StatusCode {
-		case http.StatusTooManyRequests:
-			refused++
-		case http.StatusUnprocessableEntity:
-		default:
-			t.Fatalf("an unknown code: %d", r.StatusCode)
-		}
-	}
+	refused := refusals(t, 15, http.StatusUnprocessableEntity, func(int) *http.Response {
+		return e.do(t, e.volunteer, http.MethodPost, paper, unknown, nil)
+	})
 	if refused == 0 {
 		t.Fatal("15 unknown ballot codes, none refused")
 	}
