@@ -1,6 +1,7 @@
 package api
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"io"
@@ -21,7 +22,7 @@ func databaseUnavailable(err error) bool {
 	var netErr net.Error
 	var pqErr *pq.Error
 	switch {
-	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn),
+	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	case errors.As(err, &pqErr):

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 		{refused, true},
 		{fmt.Errorf("casting: %w", refused), true},
 		{driver.ErrBadConn, true},
+		{fmt.Errorf("committing: %w", sql.ErrConnDone), true},
 		{io.EOF, true},
 		{io.ErrUnexpectedEOF, true},
 		{&pq.Error{Code: "08006"}, true},  // connection_failure
