@@ -179,11 +179,10 @@ func (s *Server) countFailure(c *gin.Context, key string) error {
 // admitLogin takes one login attempt of username from the client address,
 // or refuses it with 429. Every attempt counts, successful or not: counting
 // only failures would let a burst of parallel guesses through before the
-// first failure is counted.
+// first failure is counted. The address is asked first, so one address
+// spraying usernames cannot fill the map of accounts.
 func (s *Server) admitLogin(c *gin.Context, username string) error {
-	account := s.limits.loginAccounts.take(username)
-	address := s.limits.loginAddresses.take(c.ClientIP())
-	if account && address {
+	if s.limits.loginAddresses.take(c.ClientIP()) && s.limits.loginAccounts.take(username) {
 		return nil
 	}
 	c.Header("Retry-After", "10")

@@ -245,3 +245,15 @@ func TestPaperCodeGuessingThrottled(t *testing.T) {
 		t.Errorf("a real code from the throttled volunteer: %d", r.StatusCode)
 	}
 }
+
+// TestLoginSprayThrottledPerAddress: one address trying a password on many
+// usernames is refused after a burst, though no account saw many tries.
+func TestLoginSprayThrottledPerAddress(t *testing.T) {
+	ts := newTestServer(t)
+	refused := refusals(t, 40, http.StatusUnauthorized, func(i int) *http.Response {
+		return ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": fmt.Sprint("user", i), "password": "123456"}, nil)
+	})
+	if refused < 5 {
+		t.Errorf("40 usernames from one address: %d refused", refused)
+	}
+}
