@@ -38,7 +38,7 @@ func refusals(t *testing.T, n, failing int, send func(i int) *http.Response) int
 			}
 		case failing:
 		default:
-			t.Fatalf("attempt %d: %d, want %d or 429", i, resp.StatusCode, failing)
+			t.Errorf("attempt %d: %d, want %d or 429", i, resp.StatusCode, failing)
 		}
 	}
 	return refused
@@ -116,7 +116,17 @@ func TestOwnersBehindOneAddressAllVote(t *testing.T) {
 		})
 	}
 	var refused int
-	wg.Go(func() { refused = guess(t, e, "", 40) })
+	var pageRefusal *http.Response
+	var pageBody string
+	wg.Go(func() {
+		refused = guess(t, e, "", 40)
+		// Straight on, while the address is out of look-ups: on the
+		// owner's page the refusal is a page, not JSON.
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/v/"+unknownToken(999), nil)
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+		pageRefusal = e.send(t, req, "", nil)
+		pageBody, _ = readAll(pageRefusal)
+	})
 	for i := range ballots {
 		work <- i
 	}
@@ -134,15 +144,8 @@ func TestOwnersBehindOneAddressAllVote(t *testing.T) {
 	if refused < 20 {
 		t.Errorf("only %d of 40 guesses refused", refused)
 	}
-	if refused := guess(t, e, "", 3); refused != 3 {
-		t.Errorf("guessing goes on: %d of 3 refused", refused)
-	}
-	// On the owner's page the refusal is a page, not JSON.
-	req, _ := http.NewRequest(http.MethodGet, e.URL+"/v/"+unknownToken(999), nil)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	resp := e.send(t, req, "", nil)
-	if body, _ := readAll(resp); resp.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "请求太频繁") {
-		t.Errorf("a guess on the phone page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	if pageRefusal.StatusCode != http.StatusTooManyRequests || !strings.HasPrefix(pageRefusal.Header.Get("Content-Type"), "text/html") || !strings.Contains(pageBody, "请求太频繁") {
+		t.Errorf("a guess on the phone page: %d %s", pageRefusal.StatusCode, pageRefusal.Header.Get("Content-Type"))
 	}
 	// The guesser's failures do not touch staff login.
 	e.login(t, "committee")
@@ -247,13 +250,25 @@ func TestPaperCodeGuessingThrottled(t *testing.T) {
 }
 
 // TestLoginSprayThrottledPerAddress: one address trying a password on many
-// usernames is refused after a burst, though no account saw many tries.
+// usernames at once is refused after a burst, though no account saw more
+// than one try.
 func TestLoginSprayThrottledPerAddress(t *testing.T) {
 	ts := newTestServer(t)
-	refused := refusals(t, 40, http.StatusUnauthorized, func(i int) *http.Response {
-		return ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": fmt.Sprint("user", i), "password": "123456"}, nil)
-	})
-	if refused < 5 {
-		t.Errorf("40 usernames from one address: %d refused", refused)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := range 40 {
+		wg.Go(func() {
+			r := ts.do(t, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": fmt.Sprint("user", i), "password": "123456"}, nil)
+			mu.Lock()
+			codes[r.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	// The bucket holds 30 and refills slowly (a few may refill while
+	// bcrypt runs); everything else is 429.
+	if codes[http.StatusTooManyRequests] < 5 || codes[http.StatusTooManyRequests]+codes[http.StatusUnauthorized] != 40 {
+		t.Errorf("40 usernames from one address at once: %v", codes)
 	}
 }
