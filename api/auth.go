@@ -53,6 +53,9 @@ func (s *Server) startSession(c *gin.Context, req loginRequest) (postgres.Accoun
 	if req.Username == "" || req.Password == "" {
 		return postgres.Account{}, postgres.Session{}, invalid("请输入用户名和密码 / username and password are required", nil)
 	}
+	if err := s.admitLogin(c, req.Username); err != nil {
+		return postgres.Account{}, postgres.Session{}, err
+	}
 	acct, err := postgres.Authenticate(ctx, s.DB, req.Username, req.Password)
 	if errors.Is(err, postgres.ErrBadCredentials) {
 		return acct, postgres.Session{}, errorf(http.StatusUnauthorized, "bad_credentials", "用户名或密码错误 / wrong username or password")

@@ -380,6 +380,9 @@ func (s *Server) paperBallot(c *gin.Context, k *ballot.Consultation, req *paperR
 		v, err = postgres.BallotByToken(ctx, s.DB, ref.Token)
 	}
 	if errors.Is(err, postgres.ErrNotFound) || err == nil && v.Consultation.ID != k.ID {
+		if err := s.failedCodeLookup(c); err != nil {
+			return nil, err
+		}
 		return nil, invalid("本次表决没有这张选票，请核对选票码 / no such ballot in this consultation: check the code",
 			[]ballot.Problem{{Field: field, Message: "no such ballot in this consultation"}})
 	}

@@ -31,16 +31,17 @@ type voteEstate struct {
 
 func newVoteEstate(t *testing.T) *voteEstate {
 	t.Helper()
-	return voteEstateOn(t, newTestServer(t))
+	return newVoteEstateOn(newTestServer(t), t, 3)
 }
 
-// voteEstateOn is newVoteEstate on the test server ts.
-func voteEstateOn(t *testing.T, ts *testServer) *voteEstate {
+// newVoteEstateOn imports into ts a roll like newVoteEstate's with the
+// given number of floors (8 units a floor).
+func newVoteEstateOn(ts *testServer, t *testing.T, floors int) *voteEstate {
 	t.Helper()
 	var units []roll.Unit
 	for b := 1; b <= 2; b++ {
 		for en := 1; en <= 2; en++ {
-			for fl := 1; fl <= 3; fl++ {
+			for fl := 1; fl <= floors; fl++ {
 				for r := 1; r <= 2; r++ {
 					u := roll.Unit{Building: fmt.Sprint(b), Entrance: fmt.Sprint(en), Room: fmt.Sprintf("%d%02d", fl, r), Floor: fl,
 						Zone: []string{"", "多层", "高层"}[b], Area: quorum.Area(9000 + 100*fl + r),

@@ -26,7 +26,7 @@ func (s *Server) registerConsole() {
 	e := s.engine
 	e.GET("/", s.consoleHome)
 	e.GET("/login", s.loginPage)
-	e.POST("/login", s.ownerLimit.middleware(), s.loginSubmit)
+	e.POST("/login", s.loginSubmit)
 	e.POST("/logout", s.logoutSubmit)
 
 	con := e.Group("/console")
@@ -85,6 +85,8 @@ func (s *Server) consolePageError(c *gin.Context, err error) {
 	case errors.As(err, &apiErr):
 	case errors.Is(err, postgres.ErrNotFound):
 		apiErr = errNotFound
+	case databaseUnavailable(err):
+		apiErr = unavailableError(c, err)
 	default:
 		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 / internal error, try again later")
@@ -105,14 +107,21 @@ func (s *Server) consoleHome(c *gin.Context) {
 
 type loginPageData struct {
 	page
-	Username string
-	Next     string
-	Error    string
-	LoggedIn bool
+	Username   string
+	Next       string
+	Error      string
+	LoggedIn   bool
+	LoginToken string // the pre-session token, against login CSRF
 }
 
 func (s *Server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", loginPageData{page: newPage(c), Next: conSafeNext(c.Query("next"))})
+	s.renderLogin(c, http.StatusOK, loginPageData{page: newPage(c), Next: conSafeNext(c.Query("next"))})
+}
+
+// renderLogin shows the login form with a fresh pre-session token.
+func (s *Server) renderLogin(c *gin.Context, status int, d loginPageData) {
+	d.LoginToken = s.issueLoginToken(c)
+	s.render(c, status, "login", d)
 }
 
 // conSafeNext accepts only a console path on this site as where to go after
@@ -130,6 +139,12 @@ func conSafeNext(next string) string {
 func (s *Server) loginSubmit(c *gin.Context) {
 	req := loginRequest{Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password")}
 	next := conSafeNext(c.PostForm("next"))
+	if !validLoginToken(c) {
+		p := newPage(c)
+		s.renderLogin(c, http.StatusForbidden, loginPageData{page: p, Username: req.Username, Next: next,
+			Error: conPickText(p, "登录页面已过期或来自其他网站，请重新输入密码登录。", "The login page expired or came from another site: enter your password again.")})
+		return
+	}
 	acct, sess, err := s.startSession(c, req)
 	if err == nil && acct.Role == postgres.RolePlatformAdmin {
 		// The platform admin works through the API and the command line;
@@ -143,8 +158,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 			s.consolePageError(c, err)
 			return
 		}
-		p := newPage(c)
-		s.render(c, apiErr.Status, "login", loginPageData{page: p, Username: req.Username, Next: next, Error: apiErr.Message})
+		s.renderLogin(c, apiErr.Status, loginPageData{page: newPage(c), Username: req.Username, Next: next, Error: apiErr.Message})
 		return
 	}
 	secure := strings.HasPrefix(s.PublicURL, "https://")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,11 +58,26 @@ func (b *browser) form(path string, values url.Values) (*http.Response, string) 
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 }
 
+var loginTokenRe = regexp.MustCompile(`name="_login" value="([^"]+)"`)
+
+// loginForm opens the login page and posts its form with values, as a
+// person at the keyboard would.
+func (b *browser) loginForm(values url.Values) (*http.Response, string) {
+	b.t.Helper()
+	_, page := b.get("/login")
+	m := loginTokenRe.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("the login page has no pre-session token:\n%s", page)
+	}
+	values.Set("_login", m[1])
+	return b.form("/login", values)
+}
+
 // login logs in through the login form and keeps the CSRF token the page's
 // script would read from its cookie.
 func (b *browser) login(username string) {
 	b.t.Helper()
-	resp, _ := b.form("/login", url.Values{"username": {username}, "password": {testPassword}, "next": {"/console"}})
+	resp, _ := b.loginForm(url.Values{"username": {username}, "password": {testPassword}, "next": {"/console"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console" {
 		b.t.Fatalf("login %s: %d → %q", username, resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -89,17 +105,17 @@ func TestConsoleLoginSessionAndCSRF(t *testing.T) {
 	}
 
 	// A refused login shows the form again with the username kept.
-	resp, page = b.form("/login", url.Values{"username": {"committee"}, "password": {"wrong password"}})
+	resp, page = b.loginForm(url.Values{"username": {"committee"}, "password": {"wrong password"}})
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "用户名或密码错误") || !strings.Contains(page, `value="committee"`) {
 		t.Fatalf("wrong password: %d\n%s", resp.StatusCode, page)
 	}
 	// The platform admin uses the API and the command line.
-	if resp, page := b.form("/login", url.Values{"username": {"admin"}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden ||
+	if resp, page := b.loginForm(url.Values{"username": {"admin"}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden ||
 		!strings.Contains(page, "平台管理员") {
 		t.Fatalf("platform admin: %d", resp.StatusCode)
 	}
 
-	resp, _ = b.form("/login", url.Values{"username": {"committee"}, "password": {testPassword}, "next": {"/console/accounts"}})
+	resp, _ = b.loginForm(url.Values{"username": {"committee"}, "password": {testPassword}, "next": {"/console/accounts"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/accounts" {
 		t.Fatalf("login: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}

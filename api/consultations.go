@@ -324,7 +324,7 @@ func (s *Server) ballotPacket(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
 	c.Header("X-Ballot-Pages", strconv.Itoa(pages))
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	writePDF(c, buf.Bytes())
 	return nil
 }
 

@@ -62,6 +62,8 @@ func writeError(c *gin.Context, err error) {
 		apiErr = errNotFound
 	case errors.As(err, &tooLarge):
 		apiErr = errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大 / request body too large")
+	case databaseUnavailable(err):
+		apiErr = unavailableError(c, err)
 	default:
 		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error")

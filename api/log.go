@@ -65,6 +65,11 @@ func (s *Server) logProof(c *gin.Context) error {
 		return err
 	}
 	proof, err := postgres.InclusionProof(c.Request.Context(), s.DB, id, c.Query("receipt"))
+	if errors.Is(err, postgres.ErrNotFound) {
+		if err := s.failedLookup(c); err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		return proofError(err)
 	}
@@ -168,6 +173,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 	if cp, err := postgres.LatestCheckpoint(ctx, s.DB, id); err == nil {
 		p.Checkpoint = &cp
 	}
+	status := http.StatusOK
 	if p.Receipt != "" {
 		p.Checked = true
 		proof, err := postgres.InclusionProof(ctx, s.DB, id, p.Receipt)
@@ -177,7 +183,12 @@ func (s *Server) receiptCheck(c *gin.Context) {
 		case errors.Is(err, ledger.ErrPending):
 			p.Problem = templates.T(p.Lang, "receipt.pending")
 		case errors.Is(err, postgres.ErrNotFound):
+			if err := s.failedLookup(c); err != nil {
+				s.renderError(c, http.StatusTooManyRequests, templates.T(p.Lang, "receipt.too_many"))
+				return
+			}
 			p.Problem = templates.T(p.Lang, "receipt.notfound")
+			status = http.StatusNotFound
 		case err != nil:
 			s.renderError(c, http.StatusInternalServerError, templates.T(p.Lang, "receipt.error"))
 			return
@@ -205,7 +216,7 @@ func (s *Server) receiptCheck(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "receipt", p)
+	s.render(c, status, "receipt", p)
 }
 
 func init() {

@@ -96,10 +96,16 @@ func (s *Server) noticePDF(c *gin.Context) error {
 		case serr != nil:
 			return serr
 		}
+		// The public learns which bodies approved, never who: usernames are
+		// staff's business.
+		bodies := []string{}
+		for _, a := range st.Approvals {
+			bodies = append(bodies, a.Body)
+		}
 		return &Error{Status: http.StatusConflict, Code: "notice_unsigned",
 			Message: fmt.Sprintf("公告尚未经业主委员会和居民委员会双方审核签署（已审核 %d/2）/ the notice is not signed until both the owners' committee and the residents' committee approve (%d of 2 so far)",
 				len(st.Approvals), len(st.Approvals)),
-			Details: st.Approvals}
+			Details: gin.H{"approved_by": bodies}}
 	}
 	if err != nil {
 		return err
@@ -110,6 +116,6 @@ func (s *Server) noticePDF(c *gin.Context) error {
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%d-%s.pdf"`, id, n.ID))
 	c.Header("ETag", fmt.Sprintf(`"%x"`, n.PDFSHA256))
-	c.Data(http.StatusOK, "application/pdf", pdf)
+	writePDF(c, pdf)
 	return nil
 }

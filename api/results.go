@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -100,7 +100,7 @@ func closeRefusal(err error) error {
 	case errors.As(err, &pending):
 		entries := make([]gin.H, len(pending.Entries))
 		for i, e := range pending.Entries {
-			at := ballot.FormatTime(e.EnteredAt)
+			at := locale.Minute(e.EnteredAt)
 			entries[i] = gin.H{"entry_id": e.ID, "unit": e.UnitID, "entered_by": e.EnteredByName, "entered_at": e.EnteredAt,
 				"message": fmt.Sprintf("第 %d 号录入：房屋 %s，%s 于 %s 录入 / entry %d: unit %s, entered by %s at %s",
 					e.ID, e.UnitID, e.EnteredByName, at, e.ID, e.UnitID, e.EnteredByName, at)}

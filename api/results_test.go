@@ -169,8 +169,9 @@ func TestCloseApproveSignVerify(t *testing.T) {
 	if st.Added || st.Signed || len(st.Approvals) != 1 {
 		t.Fatalf("the committee approving twice: %+v", st)
 	}
-	if code, body := ts.get(t, "", pdfPath); code != http.StatusConflict {
-		t.Errorf("notice.pdf after one body's approval: %d %s", code, body)
+	if code, body := ts.get(t, "", pdfPath); code != http.StatusConflict || !strings.Contains(string(body), `"approved_by":["committee"]`) ||
+		strings.Contains(string(body), "username") || strings.Contains(string(body), "account_id") {
+		t.Errorf("notice.pdf after one body's approval: %d %s (the public learns which body approved, not who)", code, body)
 	}
 	ts.do(t, residents, http.MethodPost, approve, nil, &st)
 	if !st.Added || !st.Signed || len(st.Approvals) != 2 || st.NoticeID == "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"gongjue/api"
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 )
@@ -30,7 +31,7 @@ func TestServeAsLeastPrivilegedRole(t *testing.T) {
 		t.Fatalf("migrating a current schema as %s: %v %v", role, applied, err)
 	}
 
-	e := voteEstateOn(t, newTestServerOn(t, served))
+	e := newVoteEstateOn(newTestServerOn(t, served, api.Config{}), t, 3)
 	c, ballots := e.openNow(t)
 	for _, b := range ballots[:len(ballots)-2] {
 		if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+e.token(b), map[string]any{"choices": c.choices()}, nil); r.StatusCode != http.StatusCreated {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io/fs"
 	"net/http"
 
 	"gongjue/postgres"
@@ -17,12 +18,14 @@ const (
 func (s *Server) routes() {
 	e := s.engine
 	e.GET("/healthz", s.healthz)
-	e.GET("/metrics", s.metricsHandler())
-	e.StaticFS("/static", http.FS(templates.Static))
+	if s.MetricsToken != "" {
+		e.GET("/metrics", s.metricsBehindToken)
+	}
+	e.StaticFS("/static", http.FS(filesOnly{templates.Static}))
 	s.registerConsole()
 
 	v1 := e.Group("/api/v1")
-	v1.POST("/auth/login", s.ownerLimit.middleware(), handle(s.login))
+	v1.POST("/auth/login", handle(s.login))
 	v1.POST("/auth/logout", s.staff(), handle(s.logout))
 	v1.POST("/communities", s.staff(platform), handle(s.createCommunity))
 	v1.POST("/communities/:cid/users", s.staff(platform, committee), handle(s.createUser))
@@ -40,10 +43,10 @@ func (s *Server) routes() {
 	v1.GET("/consultations/:id/paper", s.staff(committee, volunteer), handle(s.listPaper))
 	v1.POST("/paper/:entry/confirm", s.staff(committee, volunteer), handle(s.confirmPaper))
 	v1.POST("/paper/:entry/reject", s.staff(committee, volunteer), handle(s.rejectPaper))
-	v1.GET("/ballots/:token", s.ownerLimit.middleware(), handle(s.getBallot))
-	v1.POST("/ballots/:token", s.ownerLimit.middleware(), handle(s.castBallot))
-	e.GET("/v/:token", s.ownerLimit.middleware(), s.votePage)
-	e.POST("/v/:token", s.ownerLimit.middleware(), s.voteSubmit)
+	v1.GET("/ballots/:token", s.ballotLimit(), handle(s.getBallot))
+	v1.POST("/ballots/:token", s.ballotLimit(), handle(s.castBallot))
+	e.GET("/v/:token", s.ballotLimit(), s.votePage)
+	e.POST("/v/:token", s.ballotLimit(), s.voteSubmit)
 	v1.POST("/consultations/:id/close", s.staff(committee), handle(s.closeConsultation))
 	v1.POST("/consultations/:id/extend", s.staff(committee), handle(s.extend))
 	v1.GET("/consultations/:id/result", handle(s.result))
@@ -52,9 +55,9 @@ func (s *Server) routes() {
 	v1.GET("/consultations/:id/notice.pdf", handle(s.noticePDF))
 	e.GET("/verify/:notice", s.verify)
 	e.GET("/verify/:notice/result.json", handle(s.verifyResultJSON))
-	e.GET("/log/:consultation", s.ownerLimit.middleware(), s.receiptCheck)
+	e.GET("/log/:consultation", s.receiptCheck)
 	e.GET("/log/:consultation/checkpoint", handle(s.logCheckpoint))
-	e.GET("/log/:consultation/proof", s.ownerLimit.middleware(), handle(s.logProof))
+	e.GET("/log/:consultation/proof", handle(s.logProof))
 	e.GET("/log/:consultation/consistency", handle(s.logConsistency))
 
 	// Rules of procedure and the delivery ledger (§3.6, §5.1).
@@ -67,4 +70,20 @@ func (s *Server) routes() {
 	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))
 	v1.POST("/deliveries/:delivery/reject", s.staff(committee, residents, volunteer), handle(s.rejectDelivery))
 	v1.POST("/deliveries/:delivery/photo", s.staff(committee, volunteer), handle(s.deliveryPhoto))
+}
+
+// filesOnly serves the files of a tree and answers directories as absent,
+// so /static/ lists nothing.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }

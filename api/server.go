@@ -3,6 +3,8 @@
 package api
 
 import (
+	"crypto/subtle"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -23,9 +25,14 @@ type Config struct {
 	DB        *sqlx.DB
 	Keys      *secret.Keys
 	PublicURL string // what QR codes point at, without a trailing slash
-	// TrustedProxies are the addresses whose X-Forwarded-For is believed
-	// when limiting per client address; none by default.
+	// TrustedProxies are the addresses (or CIDR ranges) whose
+	// X-Forwarded-For is believed when limiting per client address; none
+	// by default.
 	TrustedProxies []string
+	// MetricsToken, when set, serves /metrics on the main address to
+	// requests bearing it; without it /metrics is only on MetricsHandler,
+	// for a listener of its own.
+	MetricsToken string
 }
 
 // Server serves the API and pages.
@@ -34,9 +41,7 @@ type Server struct {
 	engine  *gin.Engine
 	pages   map[string]*template.Template
 	metrics *metrics
-	// ownerLimit throttles the unauthenticated ballot endpoints and login
-	// per client address, against token guessing and floods.
-	ownerLimit *addressLimiter
+	limits  *limits
 }
 
 // Body limits: JSON requests are small; a roll file may be up to 20 MB.
@@ -52,18 +57,18 @@ func New(cfg Config) (*Server, error) {
 	e := gin.New()
 	var err error
 	if err = e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
 	s := &Server{
-		Config:     cfg,
-		engine:     e,
-		metrics:    newMetrics(),
-		ownerLimit: newAddressLimiter(5, 30),
+		Config:  cfg,
+		engine:  e,
+		metrics: newMetrics(),
+		limits:  newLimits(),
 	}
-	e.Use(s.observe, gin.CustomRecovery(func(c *gin.Context, err any) {
+	e.Use(s.observe, securityHeaders, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic", "route", c.FullPath(), "panic", err)
 		writeError(c, errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error"))
-	}), limitBody)
+	}), limitBody, s.refuseBadText)
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
 	e.NoMethod(func(c *gin.Context) {
@@ -138,6 +143,19 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-func (s *Server) metricsHandler() gin.HandlerFunc {
-	return gin.WrapH(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+// MetricsHandler serves the Prometheus metrics, for a listener of their
+// own (gongjue serve --metrics-addr): they are not for the public.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+}
+
+// metricsBehindToken serves /metrics on the main address to requests with
+// "Authorization: Bearer MetricsToken".
+func (s *Server) metricsBehindToken(c *gin.Context) {
+	got, _ := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if subtle.ConstantTimeCompare([]byte(got), []byte(s.MetricsToken)) != 1 {
+		writeError(c, errUnauthenticated)
+		return
+	}
+	s.MetricsHandler().ServeHTTP(c.Writer, c.Request)
 }

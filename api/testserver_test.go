@@ -39,18 +39,26 @@ const testPassword = "correct horse battery"
 // grants suffice; ts.DB is that role's connection.
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	db, url := pgtest.New(t)
-	served, _ := pgtest.ServeRole(t, db, url)
-	return newTestServerOn(t, served)
+	return newTestServerWith(t, api.Config{})
 }
 
-// newTestServerOn is a test server on the database db.
-func newTestServerOn(t *testing.T, db *sqlx.DB) *testServer {
+// newTestServerWith is newTestServer with cfg's settings beyond the
+// database, keys and public URL.
+func newTestServerWith(t *testing.T, cfg api.Config) *testServer {
+	t.Helper()
+	db, url := pgtest.New(t)
+	served, _ := pgtest.ServeRole(t, db, url)
+	return newTestServerOn(t, served, cfg)
+}
+
+// newTestServerOn is a test server with cfg's settings on the database db.
+func newTestServerOn(t *testing.T, db *sqlx.DB, cfg api.Config) *testServer {
 	t.Helper()
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
 	ts := &testServer{DB: db, Keys: keys}
-	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: "http://gongjue.test"})
+	cfg.DB, cfg.Keys, cfg.PublicURL = db, keys, "http://gongjue.test"
+	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

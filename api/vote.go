@@ -169,7 +169,6 @@ func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
 
 // voteBallot finds the page's ballot, or renders why not and returns nil.
 func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
-	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("X-Robots-Tag", "noindex")
 	p := newPage(c)
 	token, err := ballot.ParseToken(c.Param("token"))
@@ -219,13 +218,16 @@ func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
 	return v
 }
 
+// writePageError shows err on the owner's page: never as JSON. When the
+// database cannot be reached the owner is told the vote may not have been
+// recorded and to come back in a minute (DESIGN §5.5).
 func writePageError(s *Server, c *gin.Context, err error) {
-	var apiErr *Error
-	if errors.As(err, &apiErr) {
-		s.renderError(c, apiErr.Status, apiErr.Message)
+	if databaseUnavailable(err) {
+		unavailableError(c, err)
+		s.renderError(c, http.StatusServiceUnavailable, templates.T(newPage(c).Lang, "vote.db_unavailable"))
 		return
 	}
-	writeError(c, err) // logs it, answers 500
+	s.consolePageError(c, err)
 }
 
 // votePage answers GET /v/{token}. Showing the ballot is an electronic

@@ -9,11 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -92,7 +95,52 @@ func newPerson(t *testing.T, root context.Context, name, base string, shot *shot
 		page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.confirm = function () { return true; };`}); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
+	p.watchContentSecurityPolicy()
 	return p
+}
+
+// watchContentSecurityPolicy fails the test when the browser refuses
+// anything of a page under the server's Content-Security-Policy: every
+// script, handler and style must come from /static/. The page reports each
+// violation on the console (securitypolicyviolation events), and Chromium
+// logs it too.
+func (p *person) watchContentSecurityPolicy() {
+	p.t.Helper()
+	const report = `document.addEventListener('securitypolicyviolation', function (e) {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.documentURI);
+});`
+	if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: report}); err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	var mu sync.Mutex
+	var violations []string
+	err := chromedp.Listen(p.ctx, func(ev any) {
+		var text string
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			for _, a := range ev.Args {
+				text += string(a.Value) + " "
+			}
+		case *cdplog.EventEntryAdded:
+			text = ev.Entry.Text
+		}
+		if strings.Contains(text, "CSP violation") || strings.Contains(text, "Content Security Policy") {
+			mu.Lock()
+			violations = append(violations, text)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	p.t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range violations {
+			p.t.Errorf("%s: the Content-Security-Policy refused part of a page: %s", p.name, v)
+		}
+	})
 }
 
 // do runs actions, failing the test with what the page shows.

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"gongjue/quorum"
+	"gongjue/textcheck"
 )
 
 // record is one row of the file: its row number as a spreadsheet shows it
@@ -394,10 +395,13 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	bad := func(c column, message string) { ps.add(rec.row, h.text[c], message) }
 	get := func(c column) string { return h.cell(rec.cells, c) }
 
-	for c := range numColumns {
+	for c := range column(numColumns) {
 		if utf8.RuneCountInString(get(c)) > MaxCellLength {
 			bad(c, fmt.Sprintf("内容超过 %d 个字符 / longer than %d characters", MaxCellLength, MaxCellLength))
 			return u, false
+		}
+		if msg := textcheck.Problem(get(c), false); msg != "" {
+			bad(c, msg)
 		}
 	}
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
 )
 
@@ -19,7 +19,7 @@ type EarlyCloseError struct {
 }
 
 func (e *EarlyCloseError) Error() string {
-	at := ballot.FormatTime(e.ClosesAt)
+	at := locale.Minute(e.ClosesAt)
 	return fmt.Sprintf("投票期至 %s，尚有 %d 户未投票，不能提前截止 / the vote runs until %s and %d ballots are not counted yet: it cannot be closed early",
 		at, e.Uncounted, at, e.Uncounted)
 }

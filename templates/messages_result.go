@@ -59,6 +59,7 @@ var resultMessages = map[string][2]string{
 	"receipt.private":  {"公开日志只记录选票的加密摘要，不公开投票内容；以上内容仅凭您的回执码可见。", "The public log holds only a sealed digest of each ballot; what you see here is shown only to the holder of the receipt."},
 	"receipt.bad":      {"回执码格式有误，请核对后重新输入（共28位，可忽略横线和大小写）。", "That is not a receipt code: check it and try again (28 characters; dashes and case do not matter)."},
 	"receipt.pending":  {"您的选票已计入，正在写入公开日志，请一分钟后再查。", "Your ballot is counted and will be in the log within a minute: try again shortly."},
+	"receipt.too_many": {"从您的网络查询未找到的回执码次数太多，请几分钟后再试。", "Too many receipt codes that match nothing were looked up from your network: try again in a few minutes."},
 	"receipt.notfound": {"本次表决中没有与此回执码对应的选票。请核对回执码和表决。", "No ballot of this vote has that receipt code. Check the code and the vote."},
 	"receipt.mismatch": {"警告：日志中的记录与选票不一致，请立即向居民委员会反映。", "Warning: the log does not match the ballot. Tell the residents' committee at once."},
 	"receipt.unknown":  {"未找到该表决。", "No such vote."},

@@ -35,6 +35,8 @@ var voteMessages = map[string][2]string{
 	"vote.closed.title":   {"不在投票时间内", "Not open for voting"},
 
 	"vote.bad_link": {"选票链接不完整或有误。请重新扫描选票上的二维码，或联系楼组长、业主委员会。", "This ballot link is incomplete or wrong. Scan the QR code on your ballot again, or ask your building leader or the owners' committee."},
+	"vote.db_unavailable": {"系统暂时无法连接数据库，您的投票可能没有记录。请一分钟后重新打开选票链接（或再次扫描二维码）：已记录的投票会显示投票时间，未记录的可以重新投票。",
+		"The system cannot reach its database just now, so your vote may not have been recorded. Reopen your ballot link (or scan the QR code again) in a minute: a recorded vote shows when it was cast; otherwise you can vote again."},
 	"vote.unknown":  {"找不到这张选票。请核对链接，或联系楼组长、业主委员会。", "No such ballot. Check the link, or ask your building leader or the owners' committee."},
 	"vote.closed":   {"投票已于 %s 截止，不能再投票。", "Voting closed at %s; ballots can no longer be cast."},
 	"vote.not_open": {"投票尚未开始，将于 %s 开始。届时请再扫描二维码投票。", "Voting has not started: it opens at %s. Scan the QR code again then."},

@@ -1,6 +1,7 @@
 // Command gongjue runs Gongjue (共决), e-voting for owners' assemblies.
 //
-//	gongjue serve [--addr HOST:PORT]   migrate, then serve the API and pages
+//	gongjue serve [--addr HOST:PORT] [--trusted-proxies CIDR,...] [--metrics-addr HOST:PORT]
+//	                                   migrate, then serve the API and pages
 //	gongjue migrate [--grant ROLE]     apply the SQL migrations; grant ROLE what serve needs
 //	gongjue demo                       create the demo estate and accounts
 //	gongjue import --community ID FILE import an owner roll (CSV or XLSX)
@@ -9,7 +10,8 @@
 //
 // Environment: DATABASE_URL (lib/pq form), PUBLIC_URL (what QR codes point
 // at, default http://localhost:8080), GONGJUE_DATA_DIR (key files, default
-// ./.data).
+// ./.data), GONGJUE_METRICS_TOKEN (serves /metrics on --addr to that
+// bearer token).
 package main
 
 import (
@@ -30,7 +32,8 @@ func main() {
 const usage = `usage: gongjue <command> [flags]
 
 commands:
-  serve     migrate the database, then serve (--addr, default :8080)
+  serve     migrate the database, then serve (--addr, default :8080;
+            --trusted-proxies CIDR,...; --metrics-addr HOST:PORT)
   migrate   apply the SQL migrations (--grant ROLE: give ROLE the least privileges serve needs)
   demo      create the demo estate (3,762 units in five zones) and accounts
   import    import an owner roll: gongjue import --community ID FILE

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"gongjue/api"
@@ -42,6 +44,8 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address HOST:PORT")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this HOST:PORT of its own (or set GONGJUE_METRICS_TOKEN to serve it on --addr to that bearer token)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,7 +61,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := postgres.CheckServeRole(ctx, e.DB, role); err != nil {
 		slog.Warn("the database role can undo the append-only rule; in production serve as the role of gongjue migrate --grant (README, Production set-up)", "problem", err)
 	}
-	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL})
+	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL,
+		TrustedProxies: splitList(*proxies), MetricsToken: os.Getenv("GONGJUE_METRICS_TOKEN")})
 	if err != nil {
 		return err
 	}
@@ -71,8 +76,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.ListenAndServe() }()
+	if *metricsAddr != "" {
+		ms := &http.Server{Addr: *metricsAddr, Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- ms.ListenAndServe() }()
+		defer ms.Close()
+	}
 	slog.Info("serving", "addr", *addr, "public_url", e.PublicURL)
 	select {
 	case err := <-errc:
@@ -86,4 +96,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// splitList reads a comma-separated flag, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
