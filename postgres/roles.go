@@ -22,7 +22,11 @@ import (
 var serveUpdates = []struct{ table, columns string }{
 	// Editing a draft, opening (state, seed), closing, extending, noticing.
 	{"consultations", "title, description, scope_zone, scope_building, scope_entrance, veto, opens_at, closes_at, " +
-		"previous_id, round, state, opened_at, closed_at, token_seed"},
+		"previous_id, round, state, opened_at, closed_at, token_seed, " +
+		// Opening freezes the rules of procedure into the consultation.
+		"procedure_version, procedure_sha256, procedure_settings, procedure_defaulted"},
+	// A rules-of-procedure version moves draft → active → superseded.
+	{"procedures", "state, activated_by, activated_at, superseded_at"},
 	// A paper entry is decided once: confirmed or rejected.
 	{"paper_entries", "state, decided_by, decided_at, note"},
 	// The notice is signed once (its trigger refuses any other change).
