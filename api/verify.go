@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"gongjue/notice"
 	"gongjue/postgres"
-	"gongjue/quorum"
+	"gongjue/secret"
 	"gongjue/tally"
 	"gongjue/templates"
 )
@@ -22,28 +22,27 @@ import (
 // verifyPage is the data of templates/verify.html.
 type verifyPage struct {
 	page
-	V       *notice.Verification
-	Doc     *tally.Document
-	Matters []verifyMatter
-	PDFURL  string
-	JSONURL string
-	LogURL  string
+	V          *notice.Verification
+	Doc        *tally.Document
+	Number     string // the notice number as printed
+	Matters    []verifyMatter
+	PDFURL     string
+	PosterURLs [2]string // A4, A3
+	JSONURL    string
+	LogURL     string
 }
 
-// verifyMatter is one matter's verdict in a line, with its turnout.
+// verifyMatter is one matter's figures, exactly as the notice prints them.
 type verifyMatter struct {
-	Title   string
-	Verdict string
-	Passed  bool
-	Turnout quorum.Outcome
-	Explain string
+	notice.MatterFigures
+	Passed bool
 }
 
-// verify answers GET /verify/{notice}: every check of the notice, for
-// people (?format=json gives the same as JSON).
+// verify answers GET /verify/{notice}: every check of the notice and every
+// figure it prints, for people (?format=json gives the same as JSON).
 func (s *Server) verify(c *gin.Context) {
 	p := verifyPage{page: newPage(c)}
-	v, err := notice.Verify(c.Request.Context(), s.DB, c.Param("notice"))
+	v, err := notice.Verify(c.Request.Context(), s.DB, c.Param("notice"), time.Now())
 	if errors.Is(err, postgres.ErrNotFound) {
 		if c.Query("format") == "json" {
 			writeError(c, errNotFound)
@@ -61,54 +60,23 @@ func (s *Server) verify(c *gin.Context) {
 		s.renderError(c, http.StatusInternalServerError, templates.T(p.Lang, "receipt.error"))
 		return
 	}
+	for i := range v.Objections { // the public sees who objected masked
+		v.Objections[i].RaisedBy = secret.MaskName(v.Objections[i].RaisedBy)
+	}
 	if c.Query("format") == "json" {
 		c.JSON(http.StatusOK, gin.H{"ok": v.OK(), "verification": v})
 		return
 	}
 	p.V, p.Doc = v, v.Result
+	p.Number = postgres.FormatNoticeNumber(v.NoticeID)
 	p.PDFURL = fmt.Sprintf("/api/v1/consultations/%d/notice.pdf", v.ConsultationID)
+	p.PosterURLs = [2]string{p.PDFURL + "?layout=" + postgres.LayoutA4Poster, p.PDFURL + "?layout=" + postgres.LayoutA3Poster}
 	p.JSONURL = "/verify/" + v.NoticeID + "/result.json"
 	p.LogURL = fmt.Sprintf("/log/%d", v.ConsultationID)
-	english := p.Lang == templates.English
-	for i := range v.Result.Matters {
-		m := &v.Result.Matters[i]
-		vm := verifyMatter{Title: m.Title, Passed: m.Passed(), Verdict: verdictLine(m, english)}
-		vm.Turnout, _ = m.Turnout()
-		if r := m.Approve(); r != nil {
-			vm.Explain = templates.Pick(p.Lang, r.Explanation.ZH, r.Explanation.EN)
-		}
-		p.Matters = append(p.Matters, vm)
+	for i, fig := range v.Figures {
+		p.Matters = append(p.Matters, verifyMatter{MatterFigures: fig, Passed: v.Result.Matters[i].Passed()})
 	}
 	s.render(c, http.StatusOK, "verify", p)
-}
-
-// verdictLine states a matter's verdict in one line.
-func verdictLine(m *tally.Matter, english bool) string {
-	pick := func(zh, en string) string {
-		if english {
-			return en
-		}
-		return zh
-	}
-	switch r := m.Result.(type) {
-	case *quorum.Result:
-		if r.Passed {
-			return pick("通过", "Passed")
-		}
-		return pick("未通过", "Not passed")
-	case *tally.ChoiceResult:
-		if r.Decided {
-			return pick("选定「"+r.Winner+"」", "Chosen: "+r.Winner)
-		}
-		return pick("未决", "Undecided")
-	case *tally.ElectionResult:
-		names := strings.Join(r.Elected, pick("、", ", "))
-		if names == "" {
-			names = pick("无", "none")
-		}
-		return pick(fmt.Sprintf("应选%d名，当选：%s", r.Seats, names), fmt.Sprintf("%d seats; elected: %s", r.Seats, names))
-	}
-	return ""
 }
 
 // verifyResultJSON answers GET /verify/{notice}/result.json: the frozen
