@@ -323,4 +323,3 @@ func BodyName(community, body string) string {
 	}
 	return community + "业主委员会"
 }
-

@@ -27,7 +27,7 @@ const (
 type Notice struct {
 	CommunityID    int64        `db:"community_id"`
 	ConsultationID int64        `db:"consultation_id"`
-	ID             string       `db:"id"` // the public notice id of /verify/{id}
+	ID             string       `db:"id"`             // the public notice id of /verify/{id}
 	PeriodDays     int          `db:"period_days"`    // 公示期
 	ObjectionDays  int          `db:"objection_days"` // 异议期; 0: none
 	CreatedAt      time.Time    `db:"created_at"`
