@@ -594,6 +594,9 @@ func (r *renderer) watermarkPages() {
 		f.CellFormat(w, 30, "DRAFT", "", 0, "C", false, 0, "")
 		f.TransformEnd()
 		f.SetAlpha(1, "Normal")
+		f.SetFontSize(10)
+		f.SetXY(pdfdoc.MarginLeft, 5)
+		f.CellFormat(w-pdfdoc.MarginLeft-pdfdoc.MarginRight, 6, "草稿 / DRAFT：供业主委员会、居民委员会审核，未经双方签署，不得张贴", "", 0, "C", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	}
 }
