@@ -40,6 +40,13 @@ type closedEstate struct {
 
 func newClosedEstate(t *testing.T) *closedEstate {
 	t.Helper()
+	return newClosedEstateWith(t, "")
+}
+
+// newClosedEstateWith freezes the consultation's rules of procedure as
+// settings (§3.6 JSON; empty: none registered) before it closes.
+func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
+	t.Helper()
 	ctx := context.Background()
 	db, _ := pgtest.New(t)
 	e := &closedEstate{db: db, keys: &secret.Keys{}, passphrases: map[string]string{
@@ -67,6 +74,12 @@ func newClosedEstate(t *testing.T) *closedEstate {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if settings != "" {
+		if _, err := db.Exec(`UPDATE consultations SET procedure_settings = $2, procedure_version = 3, procedure_sha256 = sha256('rules'::bytea) WHERE id = $1`,
+			e.consultationID, settings); err != nil {
+			t.Fatal(err)
+		}
+	}
 	doc := sampleDocument(t)
 	doc.Consultation.ID, doc.Consultation.CommunityID = e.consultationID, e.communityID
 	doc.Checkpoint = tally.Checkpoint{} // an empty log: nothing to verify against
@@ -81,7 +94,7 @@ func newClosedEstate(t *testing.T) *closedEstate {
 		if err != nil {
 			return err
 		}
-		_, err = postgres.CreateNotice(ctx, tx, e.communityID, e.consultationID, 7)
+		_, err = postgres.CreateNotice(ctx, tx, e.communityID, e.consultationID, 0)
 		return err
 	})
 	if err != nil {
