@@ -178,9 +178,9 @@ func (s *Server) noticePreview(c *gin.Context) error {
 
 // objectionRequest is the body of POST …/objections.
 type objectionRequest struct {
-	RaisedBy string    `json:"raised_by"`
-	RaisedAt time.Time `json:"raised_at"`
-	Content  string    `json:"content"`
+	RaisedBy string `json:"raised_by"`
+	RaisedAt string `json:"raised_at"` // RFC 3339, or a form's 2006-01-02T15:04 in China time
+	Content  string `json:"content"`
 }
 
 // recordObjection answers POST /api/v1/consultations/{id}/objections
@@ -214,14 +214,18 @@ func (s *Server) recordObjection(c *gin.Context) error {
 	if n := utf8.RuneCountInString(req.Content); n == 0 || n > 4000 {
 		problems = append(problems, fieldProblem{"content", "须填写异议内容（1至4000字）/ what it says: 1 to 4000 characters"})
 	}
-	if req.RaisedAt.IsZero() || req.RaisedAt.After(time.Now().Add(time.Minute)) || req.RaisedAt.Before(n.SignedAt.Time.Add(-24*time.Hour)) {
-		problems = append(problems, fieldProblem{"raised_at", "须为公示之后、不晚于现在的时间（RFC 3339）/ when it was raised: after posting, not in the future (RFC 3339)"})
+	raisedAt, err := time.Parse(time.RFC3339, req.RaisedAt)
+	if err != nil {
+		raisedAt, err = time.ParseInLocation("2006-01-02T15:04", req.RaisedAt, notice.China)
+	}
+	if err != nil || raisedAt.After(time.Now().Add(time.Minute)) || raisedAt.Before(n.SignedAt.Time.Add(-24*time.Hour)) {
+		problems = append(problems, fieldProblem{"raised_at", "须为公示之后、不晚于现在的时间 / when it was raised: after posting, not in the future (RFC 3339 or 2006-01-02T15:04)"})
 	}
 	if len(problems) > 0 {
 		return invalid("异议内容不完整 / the objection is incomplete", problems)
 	}
 	acct := account(c)
-	oid, err := postgres.InsertObjection(ctx, s.DB, n.CommunityID, id, req.RaisedBy, req.RaisedAt, req.Content, acct.ID)
+	oid, err := postgres.InsertObjection(ctx, s.DB, n.CommunityID, id, req.RaisedBy, raisedAt, req.Content, acct.ID)
 	if err != nil {
 		return err
 	}
