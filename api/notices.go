@@ -81,6 +81,8 @@ func noticeError(err error) error {
 				int(postgres.SigningTriesWindow.Minutes()), int(postgres.SigningTriesWindow.Minutes())))
 	case errors.Is(err, notice.ErrNoSigningKey):
 		return errorf(http.StatusConflict, "no_signing_key", "本机构尚未设置签名口令，请先设置（PUT /api/v1/communities/{cid}/signing/{body}）/ this body has no signing key yet: set its signing passphrase first")
+	case errors.Is(err, notice.ErrOtherMustApproveAgain):
+		return errorf(http.StatusConflict, "other_body_must_approve_again", "本机构换用了新的签名密钥，请另一方重新审核后再会签 / this body's signing key changed since the other body approved: the other body approves again first")
 	case errors.Is(err, notice.ErrOtherNoSigningKey):
 		return errorf(http.StatusConflict, "other_body_no_signing_key", "另一方机构尚未设置签名口令，请其先设置后再审核 / the other body has not set its signing passphrase yet; it must do so before the notice can be approved")
 	case errors.Is(err, secret.ErrPassphraseTooShort):

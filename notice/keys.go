@@ -197,6 +197,11 @@ func SetPassphrase(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communit
 		if err != nil {
 			return err
 		}
+		if rekeyed { // keys the other body's approvals wrapped for the lost key are of no use now
+			if err := postgres.DeletePendingKeysFor(ctx, tx, communityID, body); err != nil {
+				return err
+			}
+		}
 		return postgres.InsertSigningKey(ctx, tx, postgres.SigningKey{
 			CommunityID: communityID, Body: body, Certificate: id.Certificate.Raw,
 			Salt: sealed.Salt, N: sealed.N, R: sealed.R, P: sealed.P, SealedKey: sealed.Box, SetBy: acct.ID})

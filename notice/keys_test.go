@@ -213,3 +213,29 @@ func fingerprintHex(der []byte) string {
 	cert, _ := x509.ParseCertificate(der)
 	return Fingerprint(cert)
 }
+
+// TestNewKeyAfterTheOtherApproved: a body that loses its passphrase after
+// the other body approved cannot open the key left for it; the other body
+// approves again and the notice is signed.
+func TestNewKeyAfterTheOtherApproved(t *testing.T) {
+	e := newClosedEstate(t)
+	ctx := context.Background()
+	e.setPassphrases(t)
+	e.approve(t, e.committee)
+	e.passphrases[postgres.BodyResidents] = "a fresh passphrase"
+	if _, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.residents, e.passphrases[postgres.BodyResidents], "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, e.passphrases[postgres.BodyResidents], time.Now()); !errors.Is(err, ErrOtherMustApproveAgain) {
+		t.Fatalf("countersigning with the new key: %v, want ErrOtherMustApproveAgain", err)
+	}
+	if again := e.approve(t, e.committee); again.Added || again.Signed || len(again.Approvals) != 1 {
+		t.Fatalf("the committee approving again: %+v", again)
+	}
+	if s := e.approve(t, e.residents); !s.Signed {
+		t.Fatalf("not signed: %+v", s)
+	}
+	if v, err := Verify(ctx, e.db, currentStatus(t, e).NoticeID, time.Now()); err != nil || !v.OK() {
+		t.Fatalf("verification: %+v, %v", v, err)
+	}
+}

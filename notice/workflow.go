@@ -20,6 +20,10 @@ import (
 var (
 	// ErrNotClosed: the consultation has no frozen result, so no notice.
 	ErrNotClosed = errors.New("notice: the consultation is not closed yet")
+	// ErrOtherMustApproveAgain: the body's new key (after a lost
+	// passphrase) cannot open the key the other body's approval left, so
+	// the other body approves again before this one can.
+	ErrOtherMustApproveAgain = errors.New("notice: the other body must approve again (this body's key changed since)")
 	// ErrNotABody: only committee and residents' committee accounts approve.
 	ErrNotABody = errors.New("notice: only the owners' committee and the residents' committee approve notices")
 )
@@ -76,7 +80,15 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 		if err != nil {
 			return err
 		}
-		if n.Signed() || approvedBy(approvals, body) != nil {
+		other := otherBody(body)
+		repend := false // the body approved, but the other lost the key its approval was wrapped for
+		if !n.Signed() && approvedBy(approvals, body) != nil && approvedBy(approvals, other) == nil {
+			_, err := postgres.GetPendingKey(ctx, tx, n.CommunityID, consultationID, body)
+			if repend = errors.Is(err, postgres.ErrNotFound); err != nil && !repend {
+				return err
+			}
+		}
+		if n.Signed() || approvedBy(approvals, body) != nil && !repend {
 			st = status(n, approvals)
 			return nil
 		}
@@ -87,13 +99,13 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 		if err != nil {
 			return err
 		}
-		other := otherBody(body)
 		if approvedBy(approvals, other) == nil {
 			if err := pendKey(ctx, tx, n, body, own); err != nil {
 				return err
 			}
 		}
-		if _, err := postgres.AddApproval(ctx, tx, n.CommunityID, consultationID, body, acct.ID, now); err != nil {
+		added, err := postgres.AddApproval(ctx, tx, n.CommunityID, consultationID, body, acct.ID, now)
+		if err != nil {
 			return err
 		}
 		if approvals, err = postgres.NoticeApprovals(ctx, tx, n.CommunityID, consultationID); err != nil {
@@ -101,6 +113,9 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 		}
 		if len(approvals) == 2 {
 			p, err := postgres.GetPendingKey(ctx, tx, n.CommunityID, consultationID, other)
+			if errors.Is(err, postgres.ErrNotFound) {
+				return ErrOtherMustApproveAgain
+			}
 			if err != nil {
 				return err
 			}
@@ -117,7 +132,7 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 			}
 		}
 		st = status(n, approvals)
-		st.Added = true
+		st.Added = added
 		return nil
 	})
 	return st, countTry(ctx, db, communityID, body, acct.ID, now, err)

@@ -162,6 +162,14 @@ func DeletePendingKeys(ctx context.Context, tx *sqlx.Tx, communityID, consultati
 	return err
 }
 
+// DeletePendingKeysFor removes the keys other bodies' approvals wrapped
+// for body, when body gets a new key and cannot open them.
+func DeletePendingKeysFor(ctx context.Context, tx *sqlx.Tx, communityID int64, body string) error {
+	_, err := tx.ExecContext(ctx, `
+		DELETE FROM notice_pending_keys WHERE community_id = $1 AND body <> $2`, communityID, body)
+	return err
+}
+
 // The layouts of a notice: the full notice and the one-page posters.
 const (
 	LayoutFull     = "full"
