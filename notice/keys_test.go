@@ -27,28 +27,8 @@ func TestMasterKeyAloneCannotSign(t *testing.T) {
 			t.Fatalf("the residents' committee approved with %q", guess)
 		}
 	}
-	var rows []struct {
-		Body        string `db:"body"`
-		Certificate []byte `db:"certificate"`
-		Sealed      []byte `db:"sealed"`
-	}
-	err := e.db.Select(&rows, `
-		SELECT body, certificate, sealed_key AS sealed FROM signing_keys
-		UNION ALL SELECT body, certificate, wrapped_key FROM notice_pending_keys
-		UNION ALL SELECT body, certificate, sealed_key FROM signing_identities WHERE sealed_key IS NOT NULL`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 3 { // two sealed keys and one pending
-		t.Fatalf("%d stored keys, want 3", len(rows))
-	}
-	for _, r := range rows {
-		if _, err := x509.ParsePKCS8PrivateKey(r.Sealed); err == nil {
-			t.Errorf("the %s key is stored in clear", r.Body)
-		}
-		if _, err := e.keys.Open(keyLabel(e.communityID, r.Body, r.Certificate), r.Sealed); err == nil {
-			t.Errorf("the master key opens the %s key", r.Body)
-		}
+	if n := storedKeys(t, e); n != 3 { // two sealed keys and one pending
+		t.Fatalf("%d stored keys, want 3", n)
 	}
 	if n, err := postgres.GetNotice(ctx, e.db, e.consultationID); err != nil || n.Signed() {
 		t.Fatalf("notice signed without the residents' committee's passphrase (err %v)", err)
@@ -61,6 +41,52 @@ func TestMasterKeyAloneCannotSign(t *testing.T) {
 	if pending != 0 {
 		t.Errorf("%d pending keys left after signing", pending)
 	}
+}
+
+// storedKeys tries the master key on every signing key the database holds
+// (sealed, pending, or left from before passphrases), reports any that it
+// opens or that is stored in clear, and returns how many it tried.
+func storedKeys(t *testing.T, e *closedEstate) int {
+	t.Helper()
+	n := 0
+	for _, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+		tried, opened := tryMasterKey(t, e, body)
+		n += tried
+		if opened > 0 {
+			t.Errorf("the master key opens %d of the %s's keys", opened, body)
+		}
+	}
+	return n
+}
+
+// masterOpens counts the body's stored keys the master key opens.
+func masterOpens(t *testing.T, e *closedEstate, body string) int {
+	_, opened := tryMasterKey(t, e, body)
+	return opened
+}
+
+func tryMasterKey(t *testing.T, e *closedEstate, body string) (tried, opened int) {
+	t.Helper()
+	var rows []struct {
+		Certificate []byte `db:"certificate"`
+		Sealed      []byte `db:"sealed"`
+	}
+	err := e.db.Select(&rows, `
+		SELECT certificate, sealed_key AS sealed FROM signing_keys WHERE body = $1
+		UNION ALL SELECT certificate, wrapped_key FROM notice_pending_keys WHERE body = $1
+		UNION ALL SELECT certificate, sealed_key FROM signing_identities WHERE body = $1 AND sealed_key IS NOT NULL`, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if _, err := x509.ParsePKCS8PrivateKey(r.Sealed); err == nil {
+			t.Errorf("a %s key is stored in clear", body)
+		}
+		if _, err := e.keys.Open(keyLabel(e.communityID, body, r.Certificate), r.Sealed); err == nil {
+			opened++
+		}
+	}
+	return len(rows), opened
 }
 
 func TestApprovalRefusedWithoutTheRightPassphrase(t *testing.T) {
@@ -187,10 +213,13 @@ func TestMasterSealedKeysMigrate(t *testing.T) {
 	if err != nil || rekeyed {
 		t.Fatalf("protecting the residents' committee's key: rekeyed %v, %v", rekeyed, err)
 	}
-	var erased bool
-	e.db.Get(&erased, `SELECT sealed_key IS NULL FROM signing_identities WHERE body = 'residents_committee'`)
-	if !erased {
-		t.Error("the master-sealed copy is still there")
+	// The committee's key is still under the master key; the residents'
+	// committee's is now out of its reach.
+	if opened := masterOpens(t, e, postgres.BodyResidents); opened != 0 {
+		t.Errorf("the master key opens %d of the residents' committee's keys", opened)
+	}
+	if opened := masterOpens(t, e, postgres.BodyCommittee); opened != 1 {
+		t.Errorf("the master key opens %d of the committee's keys, want its unprotected one", opened)
 	}
 	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, "", time.Now()); !errors.Is(err, ErrPassphraseRequired) {
 		t.Errorf("approval without the new passphrase: %v", err)
