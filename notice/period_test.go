@@ -19,7 +19,7 @@ import (
 // only after the objection period; recorded objections are listed; the
 // rules' version and hash are printed.
 func TestObjectionPeriodAndRules(t *testing.T) {
-	e := newClosedEstateWith(t, `{"notice_days": 10, "objection_days": 5}`)
+	e := newClosedEstateWith(t, `{"notice_days": 10, "objection_days": 5, "nonresponse": "delivered-participate", "spoiled": "excluded"}`)
 	ctx := context.Background()
 	e.setPassphrases(t)
 	e.approve(t, e.committee)
@@ -38,7 +38,7 @@ func TestObjectionPeriodAndRules(t *testing.T) {
 		"公示期：10日，自" + date(from) + "起至" + date(from.AddDate(0, 0, 9)) + "止",
 		"异议期：5日，自" + date(from) + "起至" + date(from.AddDate(0, 0, 4)) + "止",
 		"异议期满后（" + date(from.AddDate(0, 0, 5)) + "起），本表决结果方为最终结果",
-		"《业主大会议事规则》第3版", rulesHash,
+		"《业主大会议事规则》第3版", rulesHash, "表决票有效送达而未表决的，视为参与表决；废票视为未交回表决票",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice text lacks %q", want)
@@ -83,7 +83,7 @@ func TestNoticeWithoutRulesOrObjections(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(pdfText(t, pdf)), "")
-	for _, want := range []string{"未登记议事规则，按《民法典》第二百七十八条默认规则", "公示期：7日", "异议期：无"} {
+	for _, want := range []string{"未登记议事规则，按《民法典》第二百七十八条默认规则", "公示期：7日", "异议期：无", "未交回表决票的业主不计入参与表决；废票按弃权计"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice text lacks %q", want)
 		}

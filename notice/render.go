@@ -42,6 +42,8 @@ type Content struct {
 	// Procedure is the registered rules of procedure the vote was held
 	// under, nil without one (the defaults of Art. 278 applied).
 	Procedure *Procedure
+	// Counting is how the rules count unreturned and spoiled ballots (§3.5).
+	Counting quorum.Procedure
 	// Signatures are the two bodies' blocks, committee first.
 	Signatures [2]SignatureBlock
 	Layout     string // postgres.LayoutFull (the default), LayoutA4Poster or LayoutA3Poster
@@ -357,6 +359,7 @@ func (r *renderer) header() block {
 		{"分区否决", vetoText(cons.Veto)},
 		{"计票时间", dateTime(d.ClosedAt) + closedByText(d.ClosedBy)},
 		{"议事规则", ProcedureText(r.c.Procedure)},
+		{"计票规则", CountingText(r.c.Counting)},
 	}
 	if e := d.Extension; e != nil {
 		rows = append(rows, []string{"延期", extensionText(e)})
@@ -373,6 +376,26 @@ func ProcedureText(p *Procedure) string {
 		return "未登记议事规则，按《民法典》第二百七十八条默认规则"
 	}
 	return fmt.Sprintf("本小区《业主大会议事规则》第%d版（原件 SHA-256：%x）", p.Version, p.SHA256)
+}
+
+// CountingText states how unreturned and spoiled ballots were counted.
+func CountingText(p quorum.Procedure) string {
+	var s string
+	switch p.Nonresponse {
+	case quorum.NonresponseDeliveredParticipate:
+		s = "表决票有效送达而未表决的，视为参与表决"
+	case quorum.NonresponseDeliveredFollowMajority:
+		s = "表决票有效送达而未表决的，视为同意已表决的多数意见"
+	default:
+		s = "未交回表决票的业主不计入参与表决"
+	}
+	switch p.Spoiled {
+	case quorum.SpoiledParticipating:
+		return s + "；废票计入参与表决，不计入同意、反对或弃权"
+	case quorum.SpoiledExcluded:
+		return s + "；废票视为未交回表决票"
+	}
+	return s + "；废票按弃权计"
 }
 
 var ordinals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}

@@ -12,6 +12,7 @@ import (
 
 	"gongjue/pdfsign"
 	"gongjue/postgres"
+	"gongjue/quorum"
 	"gongjue/secret"
 	"gongjue/tally"
 )
@@ -264,6 +265,9 @@ func NewContent(ctx context.Context, q sqlx.QueryerContext, publicURL string, n 
 		From:          at,
 		VerifyURL:     VerifyURL(publicURL, n.ID),
 		Layout:        postgres.LayoutFull,
+	}
+	if c.Counting, err = (quorum.Procedure{Nonresponse: rules.Nonresponse, Spoiled: rules.Spoiled}).Normalized(); err != nil {
+		return nil, stored, err
 	}
 	if rules.Version != nil {
 		c.Procedure = &Procedure{Version: *rules.Version, SHA256: rules.SHA256}

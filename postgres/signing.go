@@ -13,26 +13,33 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"gongjue/quorum"
 )
 
 // NoticeRules are the parts of a consultation's frozen rules of procedure
 // that its notice prints. Version and SHA256 are nil without a registered
 // version.
 type NoticeRules struct {
-	NoticeDays    int    `db:"notice_days"`
-	ObjectionDays int    `db:"objection_days"`
-	Version       *int   `db:"procedure_version"`
-	SHA256        []byte `db:"procedure_sha256"`
+	NoticeDays    int                  `db:"notice_days"`
+	ObjectionDays int                  `db:"objection_days"`
+	Nonresponse   quorum.Nonresponse   `db:"nonresponse"`
+	Spoiled       quorum.SpoiledPolicy `db:"spoiled"`
+	Version       *int                 `db:"procedure_version"`
+	SHA256        []byte               `db:"procedure_sha256"`
 }
 
-// GetNoticeRules reads a consultation's notice_days and objection_days
-// from its frozen procedure_settings (DESIGN §3.6 defaults: 7 and 0), and
-// the version and hash of the rules they came from.
+// GetNoticeRules reads a consultation's notice_days, objection_days,
+// nonresponse and spoiled from its frozen procedure_settings (DESIGN §3.6
+// defaults: 7, 0, none, abstain), and the version and hash of the rules
+// they came from.
 func GetNoticeRules(ctx context.Context, q sqlx.QueryerContext, consultationID int64) (NoticeRules, error) {
 	var r NoticeRules
 	err := sqlx.GetContext(ctx, q, &r, `
 		SELECT COALESCE((procedure_settings->>'notice_days')::int, $2) AS notice_days,
 		       COALESCE((procedure_settings->>'objection_days')::int, 0) AS objection_days,
+		       COALESCE(procedure_settings->>'nonresponse', 'none') AS nonresponse,
+		       COALESCE(procedure_settings->>'spoiled', 'abstain') AS spoiled,
 		       procedure_version, procedure_sha256
 		FROM consultations WHERE id = $1`, consultationID, DefaultNoticePeriod)
 	if errors.Is(err, sql.ErrNoRows) {
