@@ -123,13 +123,12 @@ CREATE TABLE notice_pending_keys (
     FOREIGN KEY (community_id, consultation_id) REFERENCES notices (community_id, consultation_id)
 );
 
--- Passphrase tries, to limit guessing: a body with too many recent
--- failures is refused for a while.
-CREATE TABLE signing_attempts (
+-- Wrong signing passphrases, to limit guessing: a body with too many
+-- recent failures is refused for a while.
+CREATE TABLE signing_failures (
     community_id     bigint NOT NULL REFERENCES communities (id),
     body             text NOT NULL CHECK (body IN ('committee', 'residents_committee')),
     account_id       bigint NOT NULL REFERENCES accounts (id),
-    at               timestamptz NOT NULL DEFAULT now(),
-    ok               boolean NOT NULL
+    at               timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX signing_attempts_body ON signing_attempts (community_id, body, at);
+CREATE INDEX signing_failures_body ON signing_failures (community_id, body, at);

@@ -225,7 +225,7 @@ func checkTries(ctx context.Context, q sqlx.QueryerContext, communityID int64, b
 // back) and returns err unchanged.
 func countTry(ctx context.Context, db *sqlx.DB, communityID int64, body string, accountID int64, now time.Time, err error) error {
 	if errors.Is(err, ErrWrongPassphrase) {
-		if rerr := postgres.RecordTry(ctx, db, communityID, body, accountID, now, false); rerr != nil {
+		if rerr := postgres.RecordFailedTry(ctx, db, communityID, body, accountID, now); rerr != nil {
 			return rerr
 		}
 	}

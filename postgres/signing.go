@@ -120,18 +120,17 @@ const (
 func RecentFailedTries(ctx context.Context, q sqlx.QueryerContext, communityID int64, body string, now time.Time) (int, error) {
 	var n int
 	err := sqlx.GetContext(ctx, q, &n, `
-		SELECT count(*) FROM signing_attempts
-		WHERE community_id = $1 AND body = $2 AND NOT ok AND at > $3`,
+		SELECT count(*) FROM signing_failures WHERE community_id = $1 AND body = $2 AND at > $3`,
 		communityID, body, now.Add(-SigningTriesWindow))
 	return n, err
 }
 
-// RecordTry records a passphrase try; call it outside the transaction that
-// a wrong passphrase rolls back, so the failure is counted.
-func RecordTry(ctx context.Context, q sqlx.ExecerContext, communityID int64, body string, accountID int64, now time.Time, ok bool) error {
+// RecordFailedTry records a wrong passphrase; call it outside the
+// transaction the failure rolls back, so that it is counted.
+func RecordFailedTry(ctx context.Context, q sqlx.ExecerContext, communityID int64, body string, accountID int64, now time.Time) error {
 	_, err := q.ExecContext(ctx, `
-		INSERT INTO signing_attempts (community_id, body, account_id, at, ok) VALUES ($1, $2, $3, $4, $5)`,
-		communityID, body, accountID, now, ok)
+		INSERT INTO signing_failures (community_id, body, account_id, at) VALUES ($1, $2, $3, $4)`,
+		communityID, body, accountID, now)
 	return err
 }
 
