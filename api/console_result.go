@@ -38,6 +38,12 @@ type resultData struct {
 	ConfirmText string
 	VerifyURL   string
 	PDFURL      string
+	// PreviewURL is the unsigned draft each body reads before approving.
+	PreviewURL string
+	// Key is how the viewing body's signing key is kept (nil for a volunteer).
+	Key        *notice.BodyKey
+	SigningURL string // PUT: set or change the body's passphrase
+	Objections []postgres.Objection
 }
 
 // conMatterView is one matter's verdict, ready to show.
@@ -148,7 +154,23 @@ func (s *Server) consoleResult(c *gin.Context) {
 			data.ConfirmText = conPickText(d.page, "确认已核对本页结果，以居民委员会名义会签公示？会签后不能撤回。", "Countersign this notice for the residents' committee? This cannot be withdrawn.")
 		}
 		data.PDFURL = fmt.Sprintf("/api/v1/consultations/%d/notice.pdf", id)
+		data.PreviewURL = fmt.Sprintf("/api/v1/consultations/%d/notice/preview.pdf", id)
 		data.VerifyURL = "/verify/" + st.NoticeID
+		if d.IsCommittee() || d.IsResidents() {
+			key, err := notice.KeyStatus(ctx, s.DB, doc.Consultation.CommunityID, d.Account.Role)
+			if err != nil {
+				s.consolePageError(c, err)
+				return
+			}
+			data.Key = &key
+			data.SigningURL = fmt.Sprintf("/api/v1/communities/%d/signing/%s", doc.Consultation.CommunityID, d.Account.Role)
+		}
+		if st.Signed {
+			if data.Objections, err = postgres.Objections(ctx, s.DB, doc.Consultation.CommunityID, id); err != nil {
+				s.consolePageError(c, err)
+				return
+			}
+		}
 	}
 	s.render(c, http.StatusOK, "console_result", data)
 }

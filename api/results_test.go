@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +15,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"gongjue/api"
 	"gongjue/ledger"
 	"gongjue/locale"
+	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/tally/tallytest"
@@ -161,7 +164,56 @@ func TestCloseApproveSignVerify(t *testing.T) {
 	if resp := ts.do(t, volunteer, http.MethodPost, approve, nil, nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("approval by a volunteer: %d", resp.StatusCode)
 	}
-	ts.do(t, committee, http.MethodPost, approve, nil, &st)
+	// Before any approval both bodies read the exact draft.
+	previewPath := "/api/v1/consultations/" + id + "/notice/preview.pdf"
+	if code, _ := ts.get(t, volunteer, previewPath); code != http.StatusForbidden {
+		t.Errorf("preview for a volunteer: %d, want 403", code)
+	}
+	for _, tok := range []string{committee, residents} {
+		code, draft := ts.get(t, tok, previewPath)
+		if code != http.StatusOK || !bytes.HasPrefix(draft, []byte("%PDF")) {
+			t.Fatalf("preview: %d", code)
+		}
+		text := pdfText(t, draft)
+		if !strings.Contains(text, "草稿") || !strings.Contains(text, "DRAFT") || !strings.Contains(text, "第二百七十八条") {
+			t.Errorf("the preview lacks the watermark or the notice's text:\n%s", text)
+		}
+		if sigs := pdfsig(t, draft); len(sigs) != 0 {
+			t.Errorf("the preview carries %d signatures", len(sigs))
+		}
+	}
+	// Each body seals its key under its passphrase; approving needs it.
+	passphrases := map[string]string{committee: "业委会的签名口令", residents: "居委会 signing words"}
+	for tok, body := range map[string]string{committee: "committee", residents: "residents_committee"} {
+		signing := fmt.Sprintf("/api/v1/communities/%d/signing/%s", ts.CommunityID, body)
+		if resp := ts.do(t, volunteer, http.MethodPut, signing, map[string]string{"passphrase": "whatever-long"}, nil); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a volunteer sets the %s passphrase: %d", body, resp.StatusCode)
+		}
+		if resp := ts.do(t, tok, http.MethodPut, signing, map[string]string{"passphrase": "short"}, nil); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("a short passphrase: %d, want 422", resp.StatusCode)
+		}
+		if resp := ts.do(t, tok, http.MethodPut, signing, map[string]string{"passphrase": passphrases[tok]}, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("setting the %s passphrase: %d", body, resp.StatusCode)
+		}
+	}
+	var audited int
+	ts.DB.Get(&audited, `SELECT count(*) FROM audit_entries WHERE action = 'signing.passphrase'`)
+	if audited != 2 {
+		t.Errorf("%d passphrase changes audited, want 2", audited)
+	}
+	for _, bad := range []any{nil, map[string]string{"passphrase": ""}, map[string]string{"passphrase": "not the passphrase"}} {
+		var refusal struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		if resp := ts.do(t, committee, http.MethodPost, approve, bad, &refusal); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("approval with %v: %d, want 422", bad, resp.StatusCode)
+		}
+		ts.do(t, committee, http.MethodGet, "/api/v1/consultations/"+id+"/notice", nil, &st)
+		if len(st.Approvals) != 0 {
+			t.Fatalf("approval with %v was recorded: %+v", bad, st)
+		}
+	}
+	ts.do(t, committee, http.MethodPost, approve, map[string]string{"passphrase": passphrases[committee]}, &st)
 	if !st.Added || st.Signed {
 		t.Fatalf("first approval: %+v", st)
 	}
@@ -173,7 +225,7 @@ func TestCloseApproveSignVerify(t *testing.T) {
 		strings.Contains(string(body), "username") || strings.Contains(string(body), "account_id") {
 		t.Errorf("notice.pdf after one body's approval: %d %s (the public learns which body approved, not who)", code, body)
 	}
-	ts.do(t, residents, http.MethodPost, approve, nil, &st)
+	ts.do(t, residents, http.MethodPost, approve, map[string]string{"passphrase": passphrases[residents]}, &st)
 	if !st.Added || !st.Signed || len(st.Approvals) != 2 || st.NoticeID == "" {
 		t.Fatalf("second body's approval: %+v", st)
 	}
@@ -201,7 +253,7 @@ func TestCloseApproveSignVerify(t *testing.T) {
 	text := pdfText(t, pdf)
 	o := want.Overall
 	verdict := "表决结果：" + locale.Verdict(want.Passed, o.ParticipationMet).ZH
-	for _, s := range []string{locale.Count(int64(o.Participating.Headcount)), locale.Area(int64(o.Participating.Area)), verdict, "公示期：10日", st.NoticeID, "第二百七十八条"} {
+	for _, s := range []string{locale.Count(int64(o.Participating.Headcount)), locale.Area(int64(o.Participating.Area)), verdict, "公示期：10日", postgres.FormatNoticeNumber(st.NoticeID), "第二百七十八条"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("notice text lacks %q", s)
 		}
@@ -218,6 +270,48 @@ func TestCloseApproveSignVerify(t *testing.T) {
 		if strings.Contains(s, "Signature is Valid") {
 			t.Errorf("signature %d valid after a byte was flipped", i+1)
 		}
+	}
+
+	// The posters are signed the same way; the full notice and both posters
+	// print every figure the verification page shows.
+	var verification struct {
+		Verification struct {
+			Figures []notice.MatterFigures `json:"figures"`
+		} `json:"verification"`
+	}
+	ts.do(t, "", http.MethodGet, "/verify/"+st.NoticeID+"?format=json", nil, &verification)
+	_, verifyHTML := ts.get(t, "", "/verify/"+st.NoticeID)
+	figures := figureTexts(verification.Verification.Figures)
+	if len(verification.Verification.Figures) != 3 || len(figures) < 30 {
+		t.Fatalf("verification figures: %+v", verification.Verification.Figures)
+	}
+	texts := map[string]string{"full": text}
+	for _, layout := range []string{"a4-poster", "a3-poster"} {
+		code, poster := ts.get(t, "", pdfPath+"?layout="+layout)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d", layout, code)
+		}
+		sigs := pdfsig(t, poster)
+		if len(sigs) != 2 || !strings.Contains(sigs[0], "Signature is Valid") || !strings.Contains(sigs[1], "Signature is Valid") || !strings.Contains(sigs[1], "Total document signed") {
+			t.Errorf("%s: want two valid signatures:\n%s", layout, strings.Join(sigs, "\n---\n"))
+		}
+		if pages := pdfPages(t, poster); pages != 1 {
+			t.Errorf("%s has %d pages, want 1", layout, pages)
+		}
+		texts[layout] = pdfText(t, poster)
+	}
+	for _, f := range figures {
+		if !strings.Contains(string(verifyHTML), html.EscapeString(f)) {
+			t.Errorf("the verification page lacks %q", f)
+		}
+		for layout, tx := range texts {
+			if !strings.Contains(strings.Join(strings.Fields(tx), ""), strings.Join(strings.Fields(f), "")) {
+				t.Errorf("%s lacks the figure %q", layout, f)
+			}
+		}
+	}
+	if code, _ := ts.get(t, "", pdfPath+"?layout=poster"); code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown layout: %d, want 422", code)
 	}
 
 	// The QR code opens the verification page, which shows it all good.
@@ -440,4 +534,42 @@ func TestCloseGuardsOverHTTP(t *testing.T) {
 	if resp := ts.do(t, committee, http.MethodPost, path, nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("close once the entry is confirmed: %d", resp.StatusCode)
 	}
+}
+
+// figureTexts lists every figure of the verification's matters as one
+// string each (a zone cell's headcount and area apart).
+func figureTexts(figs []notice.MatterFigures) []string {
+	var out []string
+	for _, m := range figs {
+		out = append(out, m.Title, m.Verdict)
+		for _, r := range m.Rows {
+			out = append(out, r.Label, r.Headcount, r.HeadcountPct, r.Area, r.AreaPct)
+		}
+		for _, z := range m.Zones {
+			out = append(out, z.Zone)
+			for _, cell := range []string{z.Eligible, z.Participating, z.Agree, z.Oppose, z.Abstain, z.Verdict} {
+				out = append(out, strings.Split(cell, "\n")...)
+			}
+		}
+	}
+	return out
+}
+
+// pdfPages counts a PDF's pages with poppler's pdfinfo.
+func pdfPages(t *testing.T, pdf []byte) int {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfinfo", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v: %s", err, out)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("pdfinfo: no page count:\n%s", out)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }

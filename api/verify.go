@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
-	"gongjue/quorum"
+	"gongjue/secret"
 	"gongjue/tally"
 	"gongjue/templates"
 )
@@ -22,29 +22,27 @@ import (
 // verifyPage is the data of templates/verify.html.
 type verifyPage struct {
 	page
-	V       *notice.Verification
-	Doc     *tally.Document
-	Matters []verifyMatter
-	PDFURL  string
-	JSONURL string
-	LogURL  string
+	V          *notice.Verification
+	Doc        *tally.Document
+	Number     string // the notice number as printed
+	Matters    []verifyMatter
+	PDFURL     string
+	PosterURLs [2]string // A4, A3
+	JSONURL    string
+	LogURL     string
 }
 
-// verifyMatter is one matter's verdict in a line, with its turnout.
+// verifyMatter is one matter's figures, exactly as the notice prints them.
 type verifyMatter struct {
-	Title   string
-	Verdict string
-	Passed  bool
-	Rows    []conFigureRow
-	NoVeto  string // an election's sentence that the zone veto does not apply
-	Explain string
+	notice.MatterFigures
+	Passed bool
 }
 
-// verify answers GET /verify/{notice}: every check of the notice, for
-// people (?format=json gives the same as JSON).
+// verify answers GET /verify/{notice}: every check of the notice and every
+// figure it prints, for people (?format=json gives the same as JSON).
 func (s *Server) verify(c *gin.Context) {
 	p := verifyPage{page: newPage(c)}
-	v, err := notice.Verify(c.Request.Context(), s.DB, c.Param("notice"))
+	v, err := notice.Verify(c.Request.Context(), s.DB, c.Param("notice"), time.Now())
 	if errors.Is(err, postgres.ErrNotFound) {
 		if c.Query("format") == "json" {
 			writeError(c, errNotFound)
@@ -62,62 +60,23 @@ func (s *Server) verify(c *gin.Context) {
 		s.renderError(c, http.StatusInternalServerError, templates.T(p.Lang, "receipt.error"))
 		return
 	}
+	for i := range v.Objections { // the public sees who objected masked
+		v.Objections[i].RaisedBy = secret.MaskName(v.Objections[i].RaisedBy)
+	}
 	if c.Query("format") == "json" {
 		c.JSON(http.StatusOK, gin.H{"ok": v.OK(), "verification": v})
 		return
 	}
 	p.V, p.Doc = v, v.Result
+	p.Number = postgres.FormatNoticeNumber(v.NoticeID)
 	p.PDFURL = fmt.Sprintf("/api/v1/consultations/%d/notice.pdf", v.ConsultationID)
+	p.PosterURLs = [2]string{p.PDFURL + "?layout=" + postgres.LayoutA4Poster, p.PDFURL + "?layout=" + postgres.LayoutA3Poster}
 	p.JSONURL = "/verify/" + v.NoticeID + "/result.json"
 	p.LogURL = fmt.Sprintf("/log/%d", v.ConsultationID)
-	veto := v.Result.Consultation.Veto
-	for i := range v.Result.Matters {
-		m := &v.Result.Matters[i]
-		vm := verifyMatter{Title: m.Title, Passed: m.Passed(), Verdict: say(p.Lang, notice.Verdict(v.Result, m)),
-			Rows: verifyRows(p.page, m), NoVeto: conElectionNoVeto(p.page, veto, m.Kind)}
-		if r := m.Approve(); r != nil {
-			vm.Explain = templates.Pick(p.Lang, r.Explanation.ZH, r.Explanation.EN)
-		}
-		p.Matters = append(p.Matters, vm)
+	for i, fig := range v.Figures {
+		p.Matters = append(p.Matters, verifyMatter{MatterFigures: fig, Passed: v.Result.Matters[i].Passed()})
 	}
 	s.render(c, http.StatusOK, "verify", p)
-}
-
-// verifyRows are the figures the notice prints for a matter, in its order:
-// eligible and participating, then agree, oppose and abstain, or each
-// option's or candidate's support, as shares of the participants.
-func verifyRows(p page, m *tally.Matter) []conFigureRow {
-	o, ok := m.Turnout()
-	if !ok {
-		return nil
-	}
-	rows := conOutcomeRows(p, m.Kind, &o)
-	if r := m.Approve(); r != nil {
-		return rows
-	}
-	rows = rows[:2]
-	support := func(name string, t quorum.Tally) {
-		rows = append(rows, conFigureRow{Label: name, Headcount: t.Headcount, Area: t.Area,
-			HeadPct: locale.Percent(int64(t.Headcount), int64(o.Participating.Headcount)), AreaPct: locale.Percent(int64(t.Area), int64(o.Participating.Area))})
-	}
-	switch r := m.Result.(type) {
-	case *tally.ChoiceResult:
-		for _, name := range m.Options {
-			if or := r.Options[name]; or != nil {
-				support(name, or.Overall.Agree)
-			}
-		}
-		if len(m.Options) > 0 && r.Options[m.Options[0]] != nil {
-			support(say(p.Lang, locale.AbstainInclSpoiled), r.Options[m.Options[0]].Overall.Abstain)
-		}
-	case *tally.ElectionResult:
-		for _, name := range m.Options {
-			if cr := r.Candidates[name]; cr != nil {
-				support(name, cr.Overall.Agree)
-			}
-		}
-	}
-	return rows
 }
 
 // verifyResultJSON answers GET /verify/{notice}/result.json: the frozen

@@ -1,7 +1,6 @@
 package ballot
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,16 +13,7 @@ import (
 const CodeLen = 8
 
 // NewCode returns a fresh random ballot code (40 bits), without the dash.
-func NewCode() string {
-	var b [CodeLen]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	for i := range b {
-		b[i] = crockford.Alphabet[b[i]&31]
-	}
-	return string(b[:])
-}
+func NewCode() string { return crockford.Random(CodeLen) }
 
 // NewCodes returns n distinct ballot codes, as one consultation needs.
 func NewCodes(n int) []string {

@@ -410,15 +410,29 @@ func TestConsoleEndToEnd(t *testing.T) {
 		t.Fatalf("matter 2's verdict reads %q, want 通过", v)
 	}
 	shot.take(com, "result")
-	com.do("approving the notice", chromedp.Click(chromedp.CSS("#approve-notice")), chromedp.WaitVisible(chromedp.CSS("#step-committee.done")))
+	// ---- Each body reads the draft and seals its key under its passphrase.
+	com.expect("#notice-preview", "公示草稿")
+	com.do("setting the committee's passphrase", chromedp.SendKeys(chromedp.CSS("#new-passphrase"), "committee seal words"),
+		chromedp.Click(chromedp.CSS("#signing-submit")), chromedp.WaitVisible(chromedp.CSS("#approve-passphrase")))
+	res := newPerson(t, root, "residents", site.URL, shot)
+	res.login("residents", password)
+	res.open(consultationPath+"/result", "#signing-form")
+	res.do("setting the residents' committee's passphrase", chromedp.SendKeys(chromedp.CSS("#new-passphrase"), "residents seal words"),
+		chromedp.Click(chromedp.CSS("#signing-submit")), chromedp.WaitVisible(chromedp.CSS("#approve-passphrase")))
+	com.open(consultationPath+"/result", "#approve-passphrase")
+	shot.take(com, "notice-preview")
+	com.do("approving with a wrong passphrase", chromedp.SendKeys(chromedp.CSS("#approve-passphrase"), "not the words"),
+		chromedp.Click(chromedp.CSS("#approve-notice")), chromedp.WaitVisible(chromedp.CSS("#approve-form .form-error:not([hidden])")))
+	com.expect("#approve-form", "签名口令不正确")
+	com.do("approving the notice", chromedp.SetValue(chromedp.CSS("#approve-passphrase"), "committee seal words"),
+		chromedp.Click(chromedp.CSS("#approve-notice")), chromedp.WaitVisible(chromedp.CSS("#step-committee.done")))
 	com.expect("#notice", "已审核", "等待中")
 
 	lap("committee approved")
-	res := newPerson(t, root, "residents", site.URL, shot)
-	res.login("residents", password)
 	res.open(consultationPath+"/result", "#approve-notice")
 	res.expect("#approve-notice", "居委会会签")
-	res.do("countersigning", chromedp.Click(chromedp.CSS("#approve-notice")), chromedp.WaitVisible(chromedp.CSS("#notice-signed")))
+	res.do("countersigning", chromedp.SendKeys(chromedp.CSS("#approve-passphrase"), "residents seal words"),
+		chromedp.Click(chromedp.CSS("#approve-notice")), chromedp.WaitVisible(chromedp.CSS("#notice-signed")))
 	res.expect("#notice", "已会签", "公示已签署")
 	shot.take(res, "notice-signed")
 

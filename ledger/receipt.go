@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gongjue/internal/crockford"
 )
@@ -41,15 +40,7 @@ func Receipt(salt []byte) string {
 	if len(salt) != SaltSize {
 		panic("ledger: Receipt of a salt that is not SaltSize bytes")
 	}
-	code := receiptEncoding.EncodeToString(salt) + receiptCheck(salt)
-	var b strings.Builder
-	for i := 0; i < len(code); i += 4 {
-		if i > 0 {
-			b.WriteByte('-')
-		}
-		b.WriteString(code[i : i+4])
-	}
-	return b.String()
+	return crockford.Group(receiptEncoding.EncodeToString(salt) + receiptCheck(salt))
 }
 
 func receiptCheck(salt []byte) string {

@@ -70,7 +70,10 @@ func sampleContent(t testing.TB) *Content {
 		NoticeID: "abcdefghijklmnop", Result: d, ResultSHA256: tally.Hash(data), PeriodDays: 7,
 		From:      time.Date(2025, 3, 16, 10, 0, 0, 0, locale.China),
 		VerifyURL: "http://gongjue.test/verify/abcdefghijklmnop",
-		Signers:   [2]string{"幸福花园业主委员会", "幸福社区居民委员会"},
+		Signatures: [2]SignatureBlock{
+			{Body: "幸福花园业主委员会", Signer: "wy1", At: time.Date(2025, 3, 15, 18, 0, 0, 0, locale.China), CertSHA256: strings.Repeat("ab", 32)},
+			{Body: "幸福花园居民委员会", Signer: "jw", At: time.Date(2025, 3, 16, 10, 0, 0, 0, locale.China), CertSHA256: strings.Repeat("cd", 32)},
+		},
 	}
 }
 
@@ -102,7 +105,7 @@ func TestRenderIsDeterministicAndReadable(t *testing.T) {
 		}
 	}
 	r := c.Result.Matters[0].Approve()
-	for _, want := range []string{locale.Count(int64(r.Overall.Participating.Headcount)), locale.Area(int64(r.Overall.Participating.Area)), "表决结果：" + locale.Verdict(r.Passed, r.Overall.ParticipationMet).ZH} {
+	for _, want := range []string{locale.Count(int64(r.Overall.Participating.Headcount)), locale.Area(int64(r.Overall.Participating.Area)), "表决结果：" + Verdict(c.Result, &c.Result.Matters[0]).ZH} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice text lacks %q", want)
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"regexp"
 	"time"
 
@@ -42,8 +41,17 @@ type Verification struct {
 	Checkpoint      tally.Checkpoint `json:"checkpoint"`
 	CheckpointValid bool             `json:"checkpoint_valid"`
 	PeriodDays      int              `json:"period_days"`
+	ObjectionDays   int              `json:"objection_days"`
 	SignedAt        *time.Time       `json:"signed_at,omitempty"`
 	PeriodEnd       *time.Time       `json:"period_end,omitempty"`
+	ObjectionEnd    *time.Time       `json:"objection_end,omitempty"`
+	// FinalAt is when the result becomes final (after the objection
+	// period); Final: that time has come.
+	FinalAt *time.Time `json:"final_at,omitempty"`
+	Final   bool       `json:"final"`
+	// Figures are every figure the notice prints, matter by matter.
+	Figures    []MatterFigures      `json:"figures"`
+	Objections []postgres.Objection `json:"objections"`
 }
 
 // SignatureStatus is one PDF signature as the verification page shows it.
@@ -77,7 +85,7 @@ var signedResultHash = regexp.MustCompile(`result-sha256:([0-9a-f]{64})`)
 
 // Verify checks the notice with a public notice id. An unknown id is
 // postgres.ErrNotFound.
-func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, error) {
+func Verify(ctx context.Context, db *sqlx.DB, noticeID string, now time.Time) (*Verification, error) {
 	n, err := postgres.NoticeByPublicID(ctx, db, noticeID)
 	if err != nil {
 		return nil, err
@@ -93,7 +101,10 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, e
 	v := &Verification{
 		NoticeID: n.ID, ConsultationID: n.ConsultationID, Signed: n.Signed(), Result: doc,
 		ResultSHA256: tally.Hash(stored.JSON), Checkpoint: doc.Checkpoint, PeriodDays: n.PeriodDays,
-		Signatures: []SignatureStatus{},
+		ObjectionDays: n.ObjectionDays, Signatures: []SignatureStatus{}, Figures: Figures(doc),
+	}
+	if v.Objections, err = postgres.Objections(ctx, db, n.CommunityID, n.ConsultationID); err != nil {
+		return nil, err
 	}
 	v.CheckpointValid = checkpointValid(ctx, db, stored, doc)
 	if !n.Signed() {
@@ -101,8 +112,13 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, e
 		return v, nil
 	}
 	signedAt := n.SignedAt.Time
-	end := (&Content{From: signedAt, PeriodDays: n.PeriodDays}).PeriodEnd()
-	v.SignedAt, v.PeriodEnd = &signedAt, &end
+	c := &Content{From: signedAt, PeriodDays: n.PeriodDays, ObjectionDays: n.ObjectionDays}
+	end, final := c.PeriodEnd(), c.FinalAt()
+	v.SignedAt, v.PeriodEnd, v.FinalAt, v.Final = &signedAt, &end, &final, !now.Before(final)
+	if n.ObjectionDays > 0 {
+		oe := c.ObjectionEnd()
+		v.ObjectionEnd = &oe
+	}
 	pdf, err := postgres.SignedNoticePDF(ctx, db, n.ConsultationID)
 	if err != nil {
 		return nil, err
@@ -132,11 +148,9 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, e
 			cs := sha256.Sum256(s.Signer.Raw)
 			st.CertSHA256 = hex.EncodeToString(cs[:])
 			if st.Body != "" {
-				id, err := postgres.GetSigningIdentity(ctx, db, n.CommunityID, st.Body)
-				if err != nil && !errors.Is(err, postgres.ErrNotFound) {
+				if st.Expected, err = postgres.IsBodyCertificate(ctx, db, n.CommunityID, st.Body, s.Signer.Raw); err != nil {
 					return nil, err
 				}
-				st.Expected = err == nil && bytes.Equal(id.Certificate, s.Signer.Raw)
 			}
 		}
 		v.Signatures = append(v.Signatures, st)

@@ -2,9 +2,7 @@ package notice
 
 import (
 	"context"
-	"crypto"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"gongjue/pdfsign"
 	"gongjue/postgres"
+	"gongjue/quorum"
 	"gongjue/secret"
 	"gongjue/tally"
 )
@@ -22,6 +21,10 @@ import (
 var (
 	// ErrNotClosed: the consultation has no frozen result, so no notice.
 	ErrNotClosed = errors.New("notice: the consultation is not closed yet")
+	// ErrOtherMustApproveAgain: the body's new key (after a lost
+	// passphrase) cannot open the key the other body's approval left, so
+	// the other body approves again before this one can.
+	ErrOtherMustApproveAgain = errors.New("notice: the other body must approve again (this body's key changed since)")
 	// ErrNotABody: only committee and residents' committee accounts approve.
 	ErrNotABody = errors.New("notice: only the owners' committee and the residents' committee approve notices")
 )
@@ -34,6 +37,7 @@ type Status struct {
 	ConsultationID int64               `json:"consultation"`
 	NoticeID       string              `json:"notice_id"`
 	PeriodDays     int                 `json:"period_days"`
+	ObjectionDays  int                 `json:"objection_days"`
 	Approvals      []postgres.Approval `json:"approvals"`
 	// Added reports whether the request added an approval; false when its
 	// body had already approved (a body approving twice is one approval).
@@ -44,18 +48,23 @@ type Status struct {
 }
 
 // Approve records the approval of a consultation's notice by acct, for the
-// body its role names. When this completes the two approvals the notice is
-// rendered from the frozen result, signed by the owners' committee and then
-// countersigned by the residents' committee (whatever order the approvals
-// came in), stored, and the consultation becomes 'noticed' — all in one
-// transaction. publicURL is what the QR code points at.
-func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, now time.Time) (*Status, error) {
+// body its role names, opening the body's signing key with passphrase
+// (DESIGN §7). The first approval wraps its key for the other body; the
+// approval completing the pair opens that with its own key, renders the
+// notice from the frozen result, has it signed by the owners' committee and
+// then countersigned by the residents' committee (whatever order the
+// approvals came in) with the posters alike, and stores it; the
+// consultation becomes 'noticed' — all in one transaction. Without the
+// right passphrase nothing is recorded. publicURL is what the QR code
+// points at.
+func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, passphrase string, now time.Time) (*Status, error) {
 	body := acct.Role
 	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
 		return nil, ErrNotABody
 	}
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it
 	var st *Status
+	var communityID int64
 	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
 		n, err := postgres.LockNotice(ctx, tx, consultationID)
 		if errors.Is(err, postgres.ErrNotFound) {
@@ -67,18 +76,59 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 		if !acct.InCommunity(n.CommunityID) {
 			return postgres.ErrNotFound
 		}
-		added := false
-		if !n.Signed() {
-			if added, err = postgres.AddApproval(ctx, tx, n.CommunityID, consultationID, body, acct.ID, now); err != nil {
-				return err
-			}
-		}
+		communityID = n.CommunityID
 		approvals, err := postgres.NoticeApprovals(ctx, tx, n.CommunityID, consultationID)
 		if err != nil {
 			return err
 		}
-		if !n.Signed() && len(approvals) == 2 {
-			if n, err = signNotice(ctx, tx, keys, publicURL, n, now); err != nil {
+		other := otherBody(body)
+		repend := false // the body approved, but the other lost the key its approval was wrapped for
+		if !n.Signed() && approvedBy(approvals, body) != nil && approvedBy(approvals, other) == nil {
+			_, err := postgres.GetPendingKey(ctx, tx, n.CommunityID, consultationID, body)
+			if repend = errors.Is(err, postgres.ErrNotFound); err != nil && !repend {
+				return err
+			}
+		}
+		if n.Signed() || approvedBy(approvals, body) != nil && !repend {
+			st = status(n, approvals)
+			return nil
+		}
+		if err := checkTries(ctx, tx, n.CommunityID, body, now); err != nil {
+			return err
+		}
+		own, err := openKey(ctx, tx, keys, n.CommunityID, body, passphrase)
+		if err != nil {
+			return err
+		}
+		if approvedBy(approvals, other) == nil {
+			if err := pendKey(ctx, tx, n, body, own); err != nil {
+				return err
+			}
+		}
+		added, err := postgres.AddApproval(ctx, tx, n.CommunityID, consultationID, body, acct.ID, now)
+		if err != nil {
+			return err
+		}
+		if approvals, err = postgres.NoticeApprovals(ctx, tx, n.CommunityID, consultationID); err != nil {
+			return err
+		}
+		if len(approvals) == 2 {
+			p, err := postgres.GetPendingKey(ctx, tx, n.CommunityID, consultationID, other)
+			if errors.Is(err, postgres.ErrNotFound) {
+				return ErrOtherMustApproveAgain
+			}
+			if err != nil {
+				return err
+			}
+			first, err := unwrapKey(own, p, pendingLabel(n.CommunityID, consultationID, other, p.Certificate, own.Certificate.Raw))
+			if err != nil {
+				return fmt.Errorf("notice: the %s's approval was made for another key of the %s: %w", other, body, err)
+			}
+			ids := map[string]pdfsign.Identity{body: own, other: first}
+			if n, err = signNotice(ctx, tx, publicURL, n, ids[postgres.BodyCommittee], ids[postgres.BodyResidents], approvals, now); err != nil {
+				return err
+			}
+			if err := postgres.DeletePendingKeys(ctx, tx, n.CommunityID, consultationID); err != nil {
 				return err
 			}
 		}
@@ -86,7 +136,41 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 		st.Added = added
 		return nil
 	})
-	return st, err
+	return st, countTry(ctx, db, communityID, body, acct.ID, now, err)
+}
+
+// pendKey wraps the first approver's key for the other body's certificate.
+func pendKey(ctx context.Context, tx *sqlx.Tx, n postgres.Notice, body string, own pdfsign.Identity) error {
+	other := otherBody(body)
+	cert, state, _, err := bodyCertificate(ctx, tx, n.CommunityID, other)
+	if err != nil {
+		return err
+	}
+	if state == KeyNone {
+		return ErrOtherNoSigningKey
+	}
+	wrapped, err := wrapKey(own, cert, pendingLabel(n.CommunityID, n.ConsultationID, body, own.Certificate.Raw, cert.Raw))
+	if err != nil {
+		return err
+	}
+	return postgres.PutPendingKey(ctx, tx, n.CommunityID, n.ConsultationID,
+		postgres.PendingKey{Body: body, WrappedKey: wrapped, Certificate: own.Certificate.Raw})
+}
+
+func otherBody(body string) string {
+	if body == postgres.BodyCommittee {
+		return postgres.BodyResidents
+	}
+	return postgres.BodyCommittee
+}
+
+func approvedBy(approvals []postgres.Approval, body string) *postgres.Approval {
+	for i := range approvals {
+		if approvals[i].Body == body {
+			return &approvals[i]
+		}
+	}
+	return nil
 }
 
 // GetStatus returns where a consultation's notice stands.
@@ -109,7 +193,8 @@ func status(n postgres.Notice, approvals []postgres.Approval) *Status {
 	if approvals == nil {
 		approvals = []postgres.Approval{}
 	}
-	st := &Status{ConsultationID: n.ConsultationID, NoticeID: n.ID, PeriodDays: n.PeriodDays, Approvals: approvals, Signed: n.Signed()}
+	st := &Status{ConsultationID: n.ConsultationID, NoticeID: n.ID, PeriodDays: n.PeriodDays, ObjectionDays: n.ObjectionDays,
+		Approvals: approvals, Signed: n.Signed()}
 	if n.Signed() {
 		t := n.SignedAt.Time
 		st.SignedAt = &t
@@ -118,36 +203,29 @@ func status(n postgres.Notice, approvals []postgres.Approval) *Status {
 	return st
 }
 
-// signNotice renders and signs the notice n inside tx and stores it.
-func signNotice(ctx context.Context, tx *sqlx.Tx, keys *secret.Keys, publicURL string, n postgres.Notice, now time.Time) (postgres.Notice, error) {
-	stored, err := postgres.GetResult(ctx, tx, n.ConsultationID)
+// signNotice renders and signs the notice n and its posters inside tx and
+// stores them.
+func signNotice(ctx context.Context, tx *sqlx.Tx, publicURL string, n postgres.Notice, committee, residents pdfsign.Identity, approvals []postgres.Approval, now time.Time) (postgres.Notice, error) {
+	c, stored, err := NewContent(ctx, tx, publicURL, n, approvals, now)
 	if err != nil {
 		return n, err
 	}
-	doc, err := tally.Decode(stored.JSON)
+	c.Signatures[0].CertSHA256 = Fingerprint(committee.Certificate)
+	c.Signatures[1].CertSHA256 = Fingerprint(residents.Certificate)
+	location := c.Result.Consultation.Address
+	unsigned, signed, err := RenderAndSign(c, committee, residents, location)
 	if err != nil {
 		return n, err
 	}
-	community := doc.Consultation.Community
-	committee, err := Identity(ctx, tx, keys, n.CommunityID, postgres.BodyCommittee, community)
-	if err != nil {
-		return n, err
-	}
-	residents, err := Identity(ctx, tx, keys, n.CommunityID, postgres.BodyResidents, community)
-	if err != nil {
-		return n, err
-	}
-	c := &Content{
-		NoticeID:     n.ID,
-		Result:       doc,
-		ResultSHA256: tally.Hash(stored.JSON),
-		PeriodDays:   n.PeriodDays,
-		From:         now,
-		VerifyURL:    VerifyURL(publicURL, n.ID),
-	}
-	unsigned, signed, err := RenderAndSign(c, committee, residents, doc.Consultation.Address)
-	if err != nil {
-		return n, err
+	for _, layout := range postgres.PosterLayouts {
+		c.Layout = layout
+		_, poster, err := RenderAndSign(c, committee, residents, location)
+		if err != nil {
+			return n, err
+		}
+		if err := postgres.InsertPoster(ctx, tx, n.CommunityID, n.ConsultationID, layout, poster); err != nil {
+			return n, err
+		}
 	}
 	us := sha256.Sum256(unsigned)
 	n.ResultSHA256 = stored.SHA256
@@ -161,6 +239,78 @@ func signNotice(ctx context.Context, tx *sqlx.Tx, keys *secret.Keys, publicURL s
 	return n, nil
 }
 
+// NewContent gathers what notice n prints if it is signed at `at` after
+// approvals: the frozen result, the periods, the rules of procedure, the
+// signature blocks (their fingerprints from the bodies' current
+// certificates; signing fills in the signers' own).
+func NewContent(ctx context.Context, q sqlx.QueryerContext, publicURL string, n postgres.Notice, approvals []postgres.Approval, at time.Time) (*Content, postgres.StoredResult, error) {
+	stored, err := postgres.GetResult(ctx, q, n.ConsultationID)
+	if err != nil {
+		return nil, stored, err
+	}
+	doc, err := tally.Decode(stored.JSON)
+	if err != nil {
+		return nil, stored, err
+	}
+	rules, err := postgres.GetNoticeRules(ctx, q, n.ConsultationID)
+	if err != nil {
+		return nil, stored, err
+	}
+	c := &Content{
+		NoticeID:      n.ID,
+		Result:        doc,
+		ResultSHA256:  tally.Hash(stored.JSON),
+		PeriodDays:    n.PeriodDays,
+		ObjectionDays: n.ObjectionDays,
+		From:          at,
+		VerifyURL:     VerifyURL(publicURL, n.ID),
+		Layout:        postgres.LayoutFull,
+	}
+	if c.Counting, err = (quorum.Procedure{Nonresponse: rules.Nonresponse, Spoiled: rules.Spoiled}).Normalized(); err != nil {
+		return nil, stored, err
+	}
+	if rules.Version != nil {
+		c.Procedure = &Procedure{Version: *rules.Version, SHA256: rules.SHA256}
+	}
+	for i, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+		b := SignatureBlock{Body: BodyName(doc.Consultation.Community, body)}
+		if a := approvedBy(approvals, body); a != nil {
+			b.Signer, b.At = a.Username, a.ApprovedAt
+		}
+		cert, _, _, err := bodyCertificate(ctx, q, n.CommunityID, body)
+		if err != nil {
+			return nil, stored, err
+		}
+		if cert != nil {
+			b.CertSHA256 = Fingerprint(cert)
+		}
+		c.Signatures[i] = b
+	}
+	return c, stored, nil
+}
+
+// Preview renders the notice as it would be signed now, unsigned and
+// watermarked 草稿 / DRAFT, for the bodies to read before approving.
+func Preview(ctx context.Context, q sqlx.QueryerContext, publicURL string, consultationID int64, layout string, now time.Time) ([]byte, error) {
+	n, err := postgres.GetNotice(ctx, q, consultationID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return nil, ErrNotClosed
+	}
+	if err != nil {
+		return nil, err
+	}
+	approvals, err := postgres.NoticeApprovals(ctx, q, n.CommunityID, consultationID)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := NewContent(ctx, q, publicURL, n, approvals, now)
+	if err != nil {
+		return nil, err
+	}
+	c.Layout, c.Draft = layout, true
+	return Render(c)
+}
+
 // VerifyURL is the public verification page of a notice.
 func VerifyURL(publicURL, noticeID string) string {
 	return publicURL + "/verify/" + noticeID
@@ -168,10 +318,8 @@ func VerifyURL(publicURL, noticeID string) string {
 
 // RenderAndSign renders the notice and signs it: first the owners'
 // committee, then the residents' committee's countersignature, each an
-// incremental update. The signers' names on the notice are taken from
-// their certificates. It returns the unsigned and the signed PDF.
+// incremental update. It returns the unsigned and the signed PDF.
 func RenderAndSign(c *Content, committee, residents pdfsign.Identity, location string) (unsigned, signed []byte, err error) {
-	c.Signers = [2]string{committee.Certificate.Subject.CommonName, residents.Certificate.Subject.CommonName}
 	unsigned, err = Render(c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("notice: rendering: %w", err)
@@ -193,60 +341,4 @@ func BodyName(community, body string) string {
 		return community + "居民委员会"
 	}
 	return community + "业主委员会"
-}
-
-// Identity returns a body's signing identity in an estate, making it on
-// first use: an RSA key and a self-signed certificate named after the body
-// (pdfsign.NewIdentity), the private key sealed under the master key.
-func Identity(ctx context.Context, q sqlx.ExtContext, keys *secret.Keys, communityID int64, body, community string) (pdfsign.Identity, error) {
-	stored, err := postgres.GetSigningIdentity(ctx, q, communityID, body)
-	if errors.Is(err, postgres.ErrNotFound) {
-		id, err := pdfsign.NewIdentity(BodyName(community, body), community, CertificateValidity)
-		if err != nil {
-			return pdfsign.Identity{}, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(id.Key)
-		if err != nil {
-			return pdfsign.Identity{}, err
-		}
-		sealed, err := keys.Seal(keyLabel(communityID, body, id.Certificate.Raw), der)
-		if err != nil {
-			return pdfsign.Identity{}, err
-		}
-		err = postgres.InsertSigningIdentity(ctx, q, postgres.SigningIdentity{
-			CommunityID: communityID, Body: body, SealedKey: sealed, Certificate: id.Certificate.Raw})
-		if err != nil {
-			return pdfsign.Identity{}, err
-		}
-		stored, err = postgres.GetSigningIdentity(ctx, q, communityID, body) // a concurrent first use may have won
-		if err != nil {
-			return pdfsign.Identity{}, err
-		}
-	} else if err != nil {
-		return pdfsign.Identity{}, err
-	}
-	cert, err := x509.ParseCertificate(stored.Certificate)
-	if err != nil {
-		return pdfsign.Identity{}, fmt.Errorf("notice: certificate of %s in estate %d: %w", body, communityID, err)
-	}
-	der, err := keys.Open(keyLabel(communityID, body, stored.Certificate), stored.SealedKey)
-	if err != nil {
-		return pdfsign.Identity{}, fmt.Errorf("notice: signing key of %s in estate %d: %w", body, communityID, err)
-	}
-	key, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return pdfsign.Identity{}, err
-	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return pdfsign.Identity{}, fmt.Errorf("notice: signing key of %s in estate %d has type %T", body, communityID, key)
-	}
-	id := pdfsign.Identity{Certificate: cert, Key: signer}
-	return id, nil
-}
-
-// keyLabel binds a sealed signing key to its estate, body and certificate.
-func keyLabel(communityID int64, body string, certDER []byte) string {
-	sum := sha256.Sum256(certDER)
-	return fmt.Sprintf("signing-key/%d/%s/%x", communityID, body, sum[:8])
 }

@@ -35,13 +35,22 @@ type closedEstate struct {
 	committee2     postgres.Account
 	residents      postgres.Account
 	resultJSON     []byte
+	passphrases    map[string]string // by body
 }
 
 func newClosedEstate(t *testing.T) *closedEstate {
 	t.Helper()
+	return newClosedEstateWith(t, "")
+}
+
+// newClosedEstateWith freezes the consultation's rules of procedure as
+// settings (§3.6 JSON; empty: none registered) before it closes.
+func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
+	t.Helper()
 	ctx := context.Background()
 	db, _ := pgtest.New(t)
-	e := &closedEstate{db: db, keys: &secret.Keys{}}
+	e := &closedEstate{db: db, keys: &secret.Keys{}, passphrases: map[string]string{
+		postgres.BodyCommittee: "业委会签名口令2025", postgres.BodyResidents: "居委会 correct horse"}}
 	e.keys.Master[0] = 7
 	var err error
 	if e.communityID, err = postgres.CreateCommunity(ctx, db, "幸福花园", "上海市浦东新区幸福路1号"); err != nil {
@@ -65,6 +74,12 @@ func newClosedEstate(t *testing.T) *closedEstate {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if settings != "" {
+		if _, err := db.Exec(`UPDATE consultations SET procedure_settings = $2, procedure_version = 3, procedure_sha256 = sha256('rules'::bytea) WHERE id = $1`,
+			e.consultationID, settings); err != nil {
+			t.Fatal(err)
+		}
+	}
 	doc := sampleDocument(t)
 	doc.Consultation.ID, doc.Consultation.CommunityID = e.consultationID, e.communityID
 	doc.Checkpoint = tally.Checkpoint{} // an empty log: nothing to verify against
@@ -79,13 +94,23 @@ func newClosedEstate(t *testing.T) *closedEstate {
 		if err != nil {
 			return err
 		}
-		_, err = postgres.CreateNotice(ctx, tx, e.communityID, e.consultationID, 7)
+		_, err = postgres.CreateNotice(ctx, tx, e.communityID, e.consultationID, 0)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// setPassphrases has each body seal its signing key under its passphrase.
+func (e *closedEstate) setPassphrases(t *testing.T) {
+	t.Helper()
+	for _, acct := range []postgres.Account{e.committee, e.residents} {
+		if _, err := SetPassphrase(context.Background(), e.db, e.keys, e.communityID, acct, e.passphrases[acct.Role], "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func sha(b []byte) []byte {
@@ -95,7 +120,7 @@ func sha(b []byte) []byte {
 
 func (e *closedEstate) approve(t *testing.T, acct postgres.Account) *Status {
 	t.Helper()
-	st, err := Approve(context.Background(), e.db, e.keys, "http://gongjue.test", e.consultationID, acct, time.Now())
+	st, err := Approve(context.Background(), e.db, e.keys, "http://gongjue.test", e.consultationID, acct, e.passphrases[acct.Role], time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +129,7 @@ func (e *closedEstate) approve(t *testing.T, acct postgres.Account) *Status {
 
 func TestOneApprovalDoesNotSign(t *testing.T) {
 	e := newClosedEstate(t)
+	e.setPassphrases(t)
 	ctx := context.Background()
 	st := e.approve(t, e.committee)
 	if !st.Added || st.Signed || len(st.Approvals) != 1 {
@@ -125,7 +151,7 @@ func TestOneApprovalDoesNotSign(t *testing.T) {
 	if state != "closed" {
 		t.Errorf("state = %s, want closed", state)
 	}
-	v, err := Verify(ctx, e.db, st.NoticeID)
+	v, err := Verify(ctx, e.db, st.NoticeID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +162,7 @@ func TestOneApprovalDoesNotSign(t *testing.T) {
 
 func TestTwoApprovalsSignInOrder(t *testing.T) {
 	e := newClosedEstate(t)
+	e.setPassphrases(t)
 	ctx := context.Background()
 	// The residents' committee approves first; the committee still signs first.
 	if st := e.approve(t, e.residents); st.Signed {
@@ -174,7 +201,7 @@ func TestTwoApprovalsSignInOrder(t *testing.T) {
 		t.Error("the notice does not state the result's hash")
 	}
 
-	v, err := Verify(ctx, e.db, st.NoticeID)
+	v, err := Verify(ctx, e.db, st.NoticeID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +224,7 @@ func TestTwoApprovalsSignInOrder(t *testing.T) {
 		UPDATE results SET result_json = convert_to(replace(convert_from(result_json, 'UTF8'), '"passed":true', '"passed":false'), 'UTF8'),
 		                   result_sha256 = sha256(convert_to(replace(convert_from(result_json, 'UTF8'), '"passed":true', '"passed":false'), 'UTF8'));
 		ALTER TABLE results ENABLE TRIGGER results_append_only;`)
-	if v, err = Verify(ctx, e.db, st.NoticeID); err != nil {
+	if v, err = Verify(ctx, e.db, st.NoticeID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if v.ResultIntact || v.OK() {
@@ -207,6 +234,7 @@ func TestTwoApprovalsSignInOrder(t *testing.T) {
 
 func TestFrozenRowsRefuseChanges(t *testing.T) {
 	e := newClosedEstate(t)
+	e.setPassphrases(t)
 	e.approve(t, e.committee)
 	e.approve(t, e.residents)
 	for _, stmt := range []string{
@@ -217,42 +245,14 @@ func TestFrozenRowsRefuseChanges(t *testing.T) {
 		`DELETE FROM notices`,
 		`UPDATE notice_approvals SET approved_at = now()`,
 		`DELETE FROM notice_approvals`,
-		`UPDATE signing_identities SET certificate = '\x00'::bytea`,
-		`DELETE FROM signing_identities`,
+		`UPDATE signing_keys SET sealed_key = '\x00'::bytea`,
+		`DELETE FROM signing_keys`,
+		`UPDATE notice_posters SET signed_pdf = '\x00'::bytea`,
+		`DELETE FROM notice_posters`,
 	} {
 		if _, err := e.db.Exec(stmt); err == nil {
 			t.Errorf("%s: succeeded, want refused", stmt)
 		}
-	}
-}
-
-func TestIdentityIsMadeOnceAndSealed(t *testing.T) {
-	e := newClosedEstate(t)
-	ctx := context.Background()
-	a, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Certificate.Raw, b.Certificate.Raw) {
-		t.Error("a second call made a new identity")
-	}
-	if a.Certificate.Subject.CommonName != "幸福花园业主委员会" {
-		t.Errorf("common name %q", a.Certificate.Subject.CommonName)
-	}
-	stored, err := postgres.GetSigningIdentity(ctx, e.db, e.communityID, postgres.BodyCommittee)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(stored.SealedKey, []byte("PRIVATE KEY")) {
-		t.Error("the private key is stored in clear")
-	}
-	other := &secret.Keys{}
-	if _, err := Identity(ctx, e.db, other, e.communityID, postgres.BodyCommittee, "幸福花园"); err == nil {
-		t.Error("opened the signing key with the wrong master key")
 	}
 }
 

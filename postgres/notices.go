@@ -12,7 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"gongjue/secret"
+	"gongjue/internal/crockford"
 )
 
 // The bodies that approve and sign a notice; each is also the role of the
@@ -27,8 +27,9 @@ const (
 type Notice struct {
 	CommunityID    int64        `db:"community_id"`
 	ConsultationID int64        `db:"consultation_id"`
-	ID             string       `db:"id"` // the public notice id of /verify/{id}
-	PeriodDays     int          `db:"period_days"`
+	ID             string       `db:"id"`             // the public notice id of /verify/{id}
+	PeriodDays     int          `db:"period_days"`    // 公示期
+	ObjectionDays  int          `db:"objection_days"` // 异议期; 0: none
 	CreatedAt      time.Time    `db:"created_at"`
 	ResultSHA256   []byte       `db:"result_sha256"`
 	UnsignedSHA256 []byte       `db:"unsigned_sha256"`
@@ -40,20 +41,53 @@ type Notice struct {
 func (n *Notice) Signed() bool { return n.SignedAt.Valid }
 
 // DefaultNoticePeriod is the notice period (公示期) in days unless the
-// committee sets another when closing.
+// rules of procedure or the committee closing set another (DESIGN §3.6).
 const DefaultNoticePeriod = 7
 
-// CreateNotice adds the notice of a just frozen result with a fresh random
-// public id, and returns the id.
+// NoticeNumberLen is the length of a notice number without dashes: 8
+// random characters and a check character.
+const NoticeNumberLen = 9
+
+// FormatNoticeNumber writes a notice number as people read it,
+// XXXX-XXXX-C; older long ids are written as they are.
+func FormatNoticeNumber(id string) string {
+	if len(id) != NoticeNumberLen {
+		return id
+	}
+	return crockford.Group(id)
+}
+
+// noticeKey is the stored id that text a person typed names: a notice
+// number, forgiving case, dashes and look-alike letters, when its check
+// character holds; otherwise the text itself (an older long id).
+func noticeKey(s string) string {
+	code, err := crockford.Normalize(s, NoticeNumberLen)
+	if err == nil && len(code) == NoticeNumberLen && crockford.Check(code[:8]) == code[8] {
+		return code
+	}
+	return s
+}
+
+// CreateNotice adds the notice of a just frozen result with a fresh notice
+// number, and returns the number. periodDays 0 takes the 公示期 of the
+// consultation's frozen rules; the 异议期 always comes from them.
 func CreateNotice(ctx context.Context, tx *sqlx.Tx, communityID, consultationID int64, periodDays int) (string, error) {
-	id := secret.Token()
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO notices (community_id, consultation_id, id, period_days) VALUES ($1, $2, $3, $4)`,
-		communityID, consultationID, id, periodDays)
+	rules, err := GetNoticeRules(ctx, tx, consultationID)
+	if err != nil {
+		return "", err
+	}
+	if periodDays == 0 {
+		periodDays = rules.NoticeDays
+	}
+	code := crockford.Random(8)
+	id := code + string(crockford.Check(code))
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO notices (community_id, consultation_id, id, period_days, objection_days) VALUES ($1, $2, $3, $4, $5)`,
+		communityID, consultationID, id, periodDays, rules.ObjectionDays)
 	return id, err
 }
 
-const noticeColumns = `community_id, consultation_id, id, period_days, created_at, result_sha256,
+const noticeColumns = `community_id, consultation_id, id, period_days, objection_days, created_at, result_sha256,
 	unsigned_sha256, pdf_sha256, signed_at`
 
 // GetNotice returns the notice of a consultation, ErrNotFound before it
@@ -68,9 +102,10 @@ func LockNotice(ctx context.Context, tx *sqlx.Tx, consultationID int64) (Notice,
 	return oneNotice(ctx, tx, `WHERE consultation_id = $1 FOR UPDATE`, consultationID)
 }
 
-// NoticeByPublicID returns the notice with a public notice id.
+// NoticeByPublicID returns the notice with a public notice id as a person
+// typed it (see noticeKey).
 func NoticeByPublicID(ctx context.Context, q sqlx.QueryerContext, id string) (Notice, error) {
-	return oneNotice(ctx, q, `WHERE id = $1`, id)
+	return oneNotice(ctx, q, `WHERE id = $1`, noticeKey(id))
 }
 
 func oneNotice(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (Notice, error) {

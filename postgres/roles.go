@@ -31,6 +31,8 @@ var serveUpdates = []struct{ table, columns string }{
 	{"paper_entries", "state, decided_by, decided_at, note"},
 	// The notice is signed once (its trigger refuses any other change).
 	{"notices", "result_sha256, unsigned_sha256, signed_pdf, pdf_sha256, signed_at"},
+	// Setting a body's first passphrase erases its master-sealed key.
+	{"signing_identities", "sealed_key"},
 	// A roll import updates units by id.
 	{"units", "building, entrance, room, zone, floor, area_centi, area_source, owner_key, owner_name, owner_phone, developer_held"},
 	// No UPDATE of an estate is made, but a roll import serialises on its
@@ -40,8 +42,9 @@ var serveUpdates = []struct{ table, columns string }{
 }
 
 // serveDeletes are the tables the server deletes from: units and zones a
-// roll import drops, a draft's matters when it is edited, ended sessions.
-var serveDeletes = []string{"units", "zones", "matters", "sessions"}
+// roll import drops, a draft's matters when it is edited, ended sessions,
+// a notice's wrapped key once both bodies have signed.
+var serveDeletes = []string{"units", "zones", "matters", "sessions", "notice_pending_keys"}
 
 // CheckServeRole says why role is unfit to run gongjue serve, or returns
 // nil: it must exist and be no superuser, and must own nothing — neither a

@@ -4,7 +4,6 @@
 package secret
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
@@ -101,11 +100,7 @@ func (k *Keys) Seal(label string, plaintext []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, plaintext, []byte(label)), nil
+	return sealAEAD(aead, label, plaintext)
 }
 
 // Open decrypts what Seal produced under the same label.
@@ -114,11 +109,7 @@ func (k *Keys) Open(label string, sealed []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(sealed) < aead.NonceSize() {
-		return nil, errors.New("secret: sealed value too short")
-	}
-	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
-	plain, err := aead.Open(nil, nonce, box, []byte(label))
+	plain, err := openAEAD(aead, label, sealed)
 	if err != nil {
 		return nil, errors.New("secret: cannot open sealed value (wrong master key?)")
 	}
@@ -126,11 +117,7 @@ func (k *Keys) Open(label string, sealed []byte) ([]byte, error) {
 }
 
 func (k *Keys) aead(label string) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(k.derive("seal"))
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return gcm(k.derive("seal"))
 }
 
 // derive gives independent subkeys for independent uses of the master key.

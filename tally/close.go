@@ -35,7 +35,7 @@ type CloseOptions struct {
 	// close at the closing time.
 	By *postgres.Account
 	// NoticePeriodDays is the notice period (公示期) printed on the notice;
-	// 0 means postgres.DefaultNoticePeriod.
+	// 0 means the rules of procedure's notice_days (postgres.CreateNotice).
 	NoticePeriodDays int
 	// Now is the closing time; zero means time.Now().
 	Now time.Time
@@ -62,10 +62,7 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 		now = time.Now()
 	}
 	now = now.Round(time.Microsecond)
-	period := opts.NoticePeriodDays
-	if period == 0 {
-		period = postgres.DefaultNoticePeriod
-	}
+	period := opts.NoticePeriodDays // 0: the frozen rules' notice_days
 	var info postgres.ClosingInfo
 	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
 		var err error

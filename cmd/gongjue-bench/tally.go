@@ -142,14 +142,22 @@ func closeAndSign(ctx context.Context, b *bench, id int64) ([]row, error) {
 	if err != nil {
 		return rows, err
 	}
-	if _, err := b.call(ctx, b.Committee, "POST", path+"/notice/approve", nil, nil, 200); err != nil {
+	// Each body seals its signing key under its passphrase, then approves with it.
+	for token, body := range map[string]string{b.Committee: postgres.BodyCommittee, residents: postgres.BodyResidents} {
+		signing := fmt.Sprintf("/api/v1/communities/%d/signing/%s", b.CommunityID, body)
+		if _, err := b.call(ctx, token, "PUT", signing, map[string]string{"passphrase": benchPassword}, nil, 200); err != nil {
+			return rows, err
+		}
+	}
+	pass := map[string]string{"passphrase": benchPassword}
+	if _, err := b.call(ctx, b.Committee, "POST", path+"/notice/approve", pass, nil, 200); err != nil {
 		return rows, err
 	}
 	start = time.Now()
 	var st struct {
 		Signed bool `json:"signed"`
 	}
-	if _, err := b.call(ctx, residents, "POST", path+"/notice/approve", nil, &st, 200); err != nil {
+	if _, err := b.call(ctx, residents, "POST", path+"/notice/approve", pass, &st, 200); err != nil {
 		return rows, err
 	}
 	approve := time.Since(start)
@@ -166,11 +174,11 @@ func closeAndSign(ctx context.Context, b *bench, id int64) ([]row, error) {
 	if err != nil {
 		return rows, err
 	}
-	committee, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, postgres.BodyCommittee, doc.Consultation.Community)
+	committee, err := notice.NewBodyIdentity(doc.Consultation.Community, postgres.BodyCommittee)
 	if err != nil {
 		return rows, err
 	}
-	resID, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, postgres.BodyResidents, doc.Consultation.Community)
+	resID, err := notice.NewBodyIdentity(doc.Consultation.Community, postgres.BodyResidents)
 	if err != nil {
 		return rows, err
 	}

@@ -3,6 +3,8 @@
 package crockford
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"unicode"
@@ -38,4 +40,36 @@ func Normalize(s string, max int) (string, error) {
 		code = append(code, byte(r))
 	}
 	return string(code), nil
+}
+
+// Random returns n random characters of the alphabet (5 bits each).
+func Random(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = Alphabet[b[i]&31]
+	}
+	return string(b)
+}
+
+// Check is the check character of a code: the first five bits of its
+// SHA-256, so a mistyped character is caught 31 times in 32.
+func Check(code string) byte {
+	sum := sha256.Sum256([]byte(code))
+	return Alphabet[sum[0]>>3]
+}
+
+// Group writes a code in groups of four joined by dashes, the last group
+// possibly shorter: XXXX-XXXX-C.
+func Group(code string) string {
+	var b strings.Builder
+	for i := 0; i < len(code); i += 4 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(code[i:min(i+4, len(code))])
+	}
+	return b.String()
 }
