@@ -7,7 +7,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,10 +143,7 @@ type receiptPage struct {
 	Problem  string
 	Proof    *ledger.InclusionProof
 	Ballot   *ledger.Ballot
-	Choices  []receiptChoice
 }
-
-type receiptChoice struct{ Matter, Choice string }
 
 // receiptCheck answers GET /log/{consultation}: the page on which an owner
 // enters the receipt code given when voting and sees whether the ballot is
@@ -192,30 +188,14 @@ func (s *Server) receiptCheck(c *gin.Context) {
 			} else {
 				p.Problem = templates.T(p.Lang, "receipt.mismatch")
 			}
+			// The unit and when it voted, never the channel or the choices:
+			// whoever holds a receipt code must not learn how the unit voted.
 			if b, err := proof.Ballot(); err == nil {
 				p.Ballot = b
-				titles, _ := postgres.MatterTitles(ctx, s.DB, info.CommunityID, id)
-				sep := templates.Pick(p.Lang, "、", ", ")
-				for i, ch := range b.Choices { // sorted by matter: an election's candidates are adjacent
-					label := choiceLabel(p.Lang, ch.Choice)
-					if i > 0 && b.Choices[i-1].MatterID == ch.MatterID {
-						p.Choices[len(p.Choices)-1].Choice += sep + label
-						continue
-					}
-					p.Choices = append(p.Choices, receiptChoice{Matter: titles[ch.MatterID], Choice: label})
-				}
 			}
 		}
 	}
 	s.render(c, http.StatusOK, "receipt", p)
-}
-
-// choiceLabel names a ballot word; options and candidates show as cast.
-func choiceLabel(lang templates.Lang, choice string) string {
-	if slices.Contains([]string{"agree", "oppose", "abstain", "spoiled"}, choice) {
-		return templates.T(lang, "result.choice."+choice)
-	}
-	return choice
 }
 
 func init() {

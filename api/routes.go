@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	v1.POST("/paper/:entry/reject", s.staff(committee, volunteer), handle(s.rejectPaper))
 	v1.GET("/ballots/:token", s.ownerLimit.middleware(), handle(s.getBallot))
 	v1.POST("/ballots/:token", s.ownerLimit.middleware(), handle(s.castBallot))
+	v1.POST("/ballots/:token/verify", s.ownerLimit.middleware(), handle(s.verifyBallot))
+	v1.POST("/ballots/:token/sms", s.ownerLimit.middleware(), handle(s.sendBallotCode))
 	e.GET("/v/:token", s.ownerLimit.middleware(), s.votePage)
 	e.POST("/v/:token", s.ownerLimit.middleware(), s.voteSubmit)
 	v1.POST("/consultations/:id/close", s.staff(committee), handle(s.closeConsultation))

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -17,6 +18,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/sms"
 )
 
 func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need not be slow
@@ -28,6 +30,7 @@ type testServer struct {
 	DB          *sqlx.DB
 	Keys        *secret.Keys
 	CommunityID int64
+	SMSOutbox   string // where the development SMS sender writes
 }
 
 // testPassword is every test account's password.
@@ -38,8 +41,8 @@ func newTestServer(t *testing.T) *testServer {
 	db, _ := pgtest.New(t)
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
-	ts := &testServer{DB: db, Keys: keys}
-	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: "http://gongjue.test"})
+	ts := &testServer{DB: db, Keys: keys, SMSOutbox: filepath.Join(t.TempDir(), "sms-outbox.txt")}
+	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: "http://gongjue.test", SMS: &sms.File{Path: ts.SMSOutbox}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gongjue/api"
 	"gongjue/postgres"
+	"gongjue/sms"
 	"gongjue/tally"
 )
 
@@ -36,7 +37,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.DB.Close()
-	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL})
+	sender, err := sms.FromEnv(getenv("GONGJUE_DATA_DIR", ".data"))
+	if err != nil {
+		return err
+	}
+	if f, ok := sender.(*sms.File); ok {
+		slog.Warn("SMS verification codes are written to a file, not sent (set GONGJUE_SMS=tencent in production)", "file", f.Path)
+	}
+	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL, SMS: sender})
 	if err != nil {
 		return err
 	}
