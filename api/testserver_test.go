@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
+	"gongjue/internal/testtool"
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
@@ -127,25 +128,7 @@ func (ts *testServer) upload(t *testing.T, token, path, filename string, content
 
 func (ts *testServer) send(t *testing.T, req *http.Request, token string, out any) *http.Response {
 	t.Helper()
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: decoding %q: %v", req.Method, req.URL.Path, data, err)
-		}
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	return resp
+	return testtool.Send(t, req, token, out)
 }
 
 // apiError is the error body of DESIGN §8.
