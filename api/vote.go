@@ -14,11 +14,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/idnumber"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/secret"
@@ -265,7 +265,7 @@ func (s *Server) voteBallot(c *gin.Context) (*postgres.BallotView, ownerStatus) 
 		s.withVoted(c, &vp, v, o)
 		vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.already"), vp.CastAt, vp.Channel)
 		status := http.StatusOK
-		if c.Request.Method == http.MethodPost && c.PostForm("step") == "cast" {
+		if c.Request.Method == http.MethodPost {
 			status = http.StatusConflict
 		}
 		s.render(c, status, "vote_done", vp)
@@ -340,7 +340,7 @@ func (s *Server) voteVerify(c *gin.Context, step string) {
 		st.SentTo, err = s.sendCode(ctx, v, o)
 	case o.Method == verification.IDNumber:
 		typed := c.PostForm("id_number")
-		st.Typed = secret.MaskIDNumber(strings.ToUpper(strings.Join(strings.Fields(typed), "")))
+		st.Typed = secret.MaskIDNumber(idnumber.Normalize(typed))
 		err = s.checkIDNumber(ctx, v, o, typed)
 	default:
 		err = s.checkCode(ctx, v, o, c.PostForm("sms_code"))

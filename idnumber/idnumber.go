@@ -31,10 +31,13 @@ type Error struct {
 
 func (e *Error) Error() string { return e.ZH + " / " + e.EN }
 
+// Normalize is a typed ID number without spaces, with an upper-case X.
+func Normalize(typed string) string { return strings.ToUpper(strings.Join(strings.Fields(typed), "")) }
+
 // Parse checks a typed ID number — spaces ignored, x in either case — and
-// returns it in its written form (upper-case X).
+// returns it in its written form (Normalize).
 func Parse(typed string) (string, error) {
-	s := strings.ToUpper(strings.Join(strings.Fields(typed), ""))
+	s := Normalize(typed)
 	if n := utf8.RuneCountInString(s); n != Length {
 		return "", &Error{fmt.Sprintf("身份证号应为 18 位，您输入了 %d 位", n), fmt.Sprintf("an ID number has 18 characters; %d were typed", n)}
 	}

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"gongjue/idnumber"
 )
 
 // KeySize is the size of the master key in bytes.
@@ -84,7 +86,7 @@ func decodeHexKey(s string, dst []byte) error {
 // several units count as one person, while the number itself cannot be
 // recovered from the database.
 func (k *Keys) OwnerKey(idNumber string) string {
-	normalized := strings.ToUpper(strings.Join(strings.Fields(idNumber), ""))
+	normalized := idnumber.Normalize(idNumber)
 	if normalized == "" {
 		return ""
 	}
