@@ -312,6 +312,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 	lap("consultation opened")
 	// ---- The ballot packet, read back as a building leader would.
+	com.expect("#packet-unvoted", "只打印尚未投票的房屋")
 	packet := com.download("the ballot packet", "#packet-all")
 	sheets := readPacket(t, packet, "1-1-101", "1-1-102", "101-1-101", "102-1-101")
 	if len(sheets) != 18 {
