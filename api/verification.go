@@ -70,6 +70,7 @@ type refusal struct {
 	ZH, EN  string
 	Details gin.H
 	RetryAt time.Time // when asking again can succeed, for Retry-After
+	APIHint string    // what a program should call, for the API only
 }
 
 func (r *refusal) Error() string { return r.ZH + " / " + r.EN }
@@ -81,7 +82,7 @@ func (r *refusal) apiError(c *gin.Context) *Error {
 	if !r.RetryAt.IsZero() {
 		c.Header("Retry-After", strconv.Itoa(max(1, int(time.Until(r.RetryAt).Seconds()+0.999))))
 	}
-	return &Error{Status: r.Status, Code: r.Code, Message: r.Error(), Details: r.Details}
+	return &Error{Status: r.Status, Code: r.Code, Message: r.Error() + r.APIHint, Details: r.Details}
 }
 
 func verificationRequired(m verification.Method) *refusal {
@@ -89,8 +90,8 @@ func verificationRequired(m verification.Method) *refusal {
 	if m == verification.SMS {
 		zh, en = "本次表决须先用发到业主登记手机的短信验证码核验身份，才能在线投票", "this vote asks for the code sent by SMS to the owner's phone on the roll before an online ballot counts"
 	}
-	return &refusal{Status: http.StatusForbidden, Code: "verification_required", ZH: zh + "（POST /api/v1/ballots/{token}/verify）；也可投纸质票。",
-		EN: en + " (POST /api/v1/ballots/{token}/verify); or vote on paper.", Details: gin.H{"method": m}}
+	return &refusal{Status: http.StatusForbidden, Code: "verification_required", ZH: zh + "；也可投纸质票。", EN: en + "; or vote on paper.",
+		Details: gin.H{"method": m}, APIHint: " (POST /api/v1/ballots/{token}/verify)"}
 }
 
 func wrongMethod(m verification.Method) *refusal {
