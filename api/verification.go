@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -107,8 +108,9 @@ func paperOnly(estate postgres.Community, what string) *refusal {
 	if what == "phone" {
 		zhWhat, enWhat = "手机号", "mobile number"
 	}
-	zh := fmt.Sprintf("业主名册中没有本房屋业主的%s，无法在线核验。请投纸质票：联系业主委员会（%s %s）或楼组长领取并交回纸质选票。", zhWhat, estate.Name, estate.Address)
-	en := fmt.Sprintf("the roll holds no %s for this unit's owner, so it cannot be verified online. Please vote on paper: ask the owners' committee (%s, %s) or your building leader for a paper ballot.", enWhat, estate.Name, estate.Address)
+	where := strings.TrimSpace(estate.Name + " " + estate.Address)
+	zh := fmt.Sprintf("业主名册中没有本房屋业主的%s，无法在线核验。请投纸质票：联系业主委员会（%s）或楼组长领取并交回纸质选票。", zhWhat, where)
+	en := fmt.Sprintf("the roll holds no %s for this unit's owner, so it cannot be verified online. Please vote on paper: ask the owners' committee (%s) or your building leader for a paper ballot.", enWhat, where)
 	return &refusal{Status: http.StatusUnprocessableEntity, Code: "vote_on_paper", ZH: zh, EN: en}
 }
 
