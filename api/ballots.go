@@ -20,6 +20,7 @@ import (
 
 	"gongjue/ballot"
 	"gongjue/postgres"
+	"gongjue/verification"
 )
 
 // maxBallotBody bounds the body of a ballot: a few matters' choices.
@@ -96,15 +97,30 @@ type ballotMatter struct {
 type castOut struct {
 	At      time.Time      `json:"at"`
 	Channel ballot.Channel `json:"channel"`
-	Choices ballot.Input   `json:"choices"`
+	Choices ballot.Input   `json:"choices,omitempty"`
 	Receipt string         `json:"receipt"`
 }
 
-func castView(r *postgres.CastRecord) *castOut {
+// castView is the unit's counted ballot: when and how, with the choices
+// only for a holder who passed the vote's verification (§5).
+func castView(r *postgres.CastRecord, o ownerStatus) *castOut {
 	if r == nil {
 		return nil
 	}
-	return &castOut{At: r.At, Channel: r.Channel, Choices: ballot.AsInput(r.Choices), Receipt: r.Receipt}
+	out := &castOut{At: r.At, Channel: r.Channel, Receipt: r.Receipt}
+	if o.SeesChoices(r) {
+		out.Choices = ballot.AsInput(r.Choices)
+	}
+	return out
+}
+
+// verificationView is the ballot's verification as the API shows it.
+func verificationView(o ownerStatus) gin.H {
+	out := gin.H{"method": o.Method, "passed": o.Asked() && o.Passed}
+	if o.State.Locked(o.Now) {
+		out["locked_until"] = o.State.LockedUntil
+	}
+	return out
 }
 
 // getBallot answers GET /api/v1/ballots/{token}.
@@ -118,6 +134,10 @@ func (s *Server) getBallot(c *gin.Context) error {
 	if err := ballot.CheckWindow(k.State, k.OpensAt, k.ClosesAt, v.Now); errors.As(err, &we) {
 		return windowError(we, v.Cast)
 	}
+	o, err := s.ownerStatus(c.Request.Context(), v)
+	if err != nil {
+		return err
+	}
 	matters := make([]ballotMatter, len(k.Matters))
 	for i, m := range k.Matters {
 		bm := ballotMatter{ID: m.ID, Title: m.Title, Description: m.Description, Kind: m.Kind, Options: m.Options, Seats: m.Seats}
@@ -128,12 +148,13 @@ func (s *Server) getBallot(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{
 		"consultation": gin.H{"id": k.ID, "title": k.Title, "description": k.Description, "estate": v.Estate,
 			"scope": k.Scope, "round": k.Round},
-		"unit":      gin.H{"id": v.UnitID, "building": v.Building, "entrance": v.Entrance, "room": v.Room, "floor": v.Floor, "zone": v.Zone, "area": v.Area},
-		"code":      ballot.FormatCode(v.Code),
-		"matters":   matters,
-		"opens_at":  k.OpensAt,
-		"closes_at": k.ClosesAt,
-		"cast":      castView(v.Cast),
+		"unit":         gin.H{"id": v.UnitID, "building": v.Building, "entrance": v.Entrance, "room": v.Room, "floor": v.Floor, "zone": v.Zone, "area": v.Area},
+		"code":         ballot.FormatCode(v.Code),
+		"matters":      matters,
+		"opens_at":     k.OpensAt,
+		"closes_at":    k.ClosesAt,
+		"cast":         castView(v.Cast, o),
+		"verification": verificationView(o),
 	})
 	return nil
 }
@@ -209,7 +230,17 @@ func (s *Server) castBallot(c *gin.Context) error {
 		}
 		return invalid(msg, ps)
 	}
-	cast, err := postgres.CastOnline(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel)
+	o, err := s.ownerStatus(c.Request.Context(), v)
+	if err != nil {
+		return err
+	}
+	if o.State.Locked(o.Now) {
+		return lockedOut(o.State.LockedUntil).apiError(c)
+	}
+	if !o.Passed {
+		return verificationRequired(o.Method).apiError(c)
+	}
+	cast, err := postgres.CastOnlineVerified(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
 	if err != nil {
 		return castError(err)
 	}
@@ -241,8 +272,8 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 		ids = append(ids, id)
 	}
 	ctx := c.Request.Context()
-	consultationID, matters, ok := mattersOf(s, ctx, ids)
-	if !ok {
+	consultationID, matters, method, ok := mattersOf(s, ctx, ids)
+	if !ok || method != verification.None { // a verified cast takes the slow path, which checks the pass
 		return false, nil
 	}
 	sel, ps := ballot.CheckChoices(in, matters, false)
@@ -267,63 +298,74 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 // maxCachedMatters entries.
 type matterCache struct {
 	mu           sync.RWMutex
-	consultation map[int64]int64           // matter → consultation
-	matters      map[int64][]ballot.Matter // consultation → its matters
+	consultation map[int64]int64               // matter → consultation
+	matters      map[int64][]ballot.Matter     // consultation → its matters
+	verification map[int64]verification.Method // consultation → its frozen online_verification
 }
 
 const maxCachedMatters = 20000
 
 var matterCaches sync.Map // *sqlx.DB → *matterCache
 
-// mattersOf returns the consultation all of ids belong to and its matters,
-// when they belong to one opened consultation.
-func mattersOf(s *Server, ctx context.Context, ids []int64) (int64, []ballot.Matter, bool) {
+// mattersOf returns the consultation all of ids belong to, its matters and
+// its online verification, when they belong to one opened consultation.
+func mattersOf(s *Server, ctx context.Context, ids []int64) (int64, []ballot.Matter, verification.Method, bool) {
 	if len(ids) == 0 {
-		return 0, nil, false
+		return 0, nil, "", false
 	}
-	v, _ := matterCaches.LoadOrStore(s.DB, &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}})
+	v, _ := matterCaches.LoadOrStore(s.DB, newMatterCache())
 	mc := v.(*matterCache)
-	lookup := func() (int64, []ballot.Matter, bool) {
+	lookup := func() (int64, []ballot.Matter, verification.Method, bool) {
 		mc.mu.RLock()
 		defer mc.mu.RUnlock()
 		var cons int64
 		for _, id := range ids {
 			k, ok := mc.consultation[id]
 			if !ok || cons != 0 && k != cons {
-				return 0, nil, false
+				return 0, nil, "", false
 			}
 			cons = k
 		}
 		ms, ok := mc.matters[cons]
-		return cons, ms, ok
+		return cons, ms, mc.verification[cons], ok
 	}
-	if cons, ms, ok := lookup(); ok {
-		return cons, ms, true
+	if cons, ms, m, ok := lookup(); ok {
+		return cons, ms, m, true
 	}
 	owners, err := postgres.MatterOwners(ctx, s.DB, ids)
 	if err != nil || len(owners) != len(ids) {
-		return 0, nil, false
+		return 0, nil, "", false
 	}
 	first := owners[ids[0]]
 	for _, o := range owners {
 		if o.ConsultationID != first.ConsultationID || o.State == ballot.Draft {
-			return 0, nil, false
+			return 0, nil, "", false
 		}
 	}
 	ms, err := postgres.ListMatters(ctx, s.DB, first.CommunityID, first.ConsultationID)
 	if err != nil {
-		return 0, nil, false
+		return 0, nil, "", false
+	}
+	method, err := postgres.OnlineVerification(ctx, s.DB, first.CommunityID, first.ConsultationID)
+	if err != nil {
+		return 0, nil, "", false
 	}
 	mc.mu.Lock()
 	if len(mc.consultation) > maxCachedMatters {
-		mc.consultation, mc.matters = map[int64]int64{}, map[int64][]ballot.Matter{}
+		fresh := newMatterCache()
+		mc.consultation, mc.matters, mc.verification = fresh.consultation, fresh.matters, fresh.verification
 	}
 	for _, m := range ms {
 		mc.consultation[m.ID] = first.ConsultationID
 	}
 	mc.matters[first.ConsultationID] = ms
+	mc.verification[first.ConsultationID] = method
 	mc.mu.Unlock()
 	return lookup()
+}
+
+func newMatterCache() *matterCache {
+	return &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}, verification: map[int64]verification.Method{}}
 }
 
 // paperRequest is a returned paper ballot as a volunteer enters it: the

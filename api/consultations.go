@@ -283,8 +283,9 @@ func (s *Server) openConsultation(c *gin.Context) error {
 var errNotOpened = errorf(http.StatusConflict, "not_open", "表决尚未开始发票（仍为草稿）/ the consultation is still a draft: no ballots yet")
 
 // ballotPacket answers GET /api/v1/consultations/{id}/ballots.pdf, the
-// ballot packet, narrowed by ?building= and &entrance=. The packet holds
-// every ballot's token: it is never cached, and every printing is audited.
+// ballot packet, narrowed by ?building= and &entrance=, of the units that
+// have not voted. The packet holds every ballot's token: it is never
+// cached, and every printing is audited with the units printed.
 func (s *Server) ballotPacket(c *gin.Context) error {
 	k, err := s.consultationParam(c)
 	if err != nil {
@@ -295,9 +296,12 @@ func (s *Server) ballotPacket(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	building, entrance := strings.TrimSpace(c.Query("building")), strings.TrimSpace(c.Query("entrance"))
-	bs, err := postgres.PacketBallots(ctx, s.DB, s.Keys, k.CommunityID, k.ID, building, entrance)
+	bs, voted, err := postgres.PacketBallots(ctx, s.DB, s.Keys, k.CommunityID, k.ID, building, entrance)
 	if err != nil {
 		return err
+	}
+	if len(bs) == 0 && voted > 0 {
+		return errorf(http.StatusConflict, "all_voted", fmt.Sprintf("这些房屋（%d 户）均已投票，已投票房屋的选票不再打印 / all %d units asked for have voted: ballots of units that voted are not printed again", voted, voted))
 	}
 	if len(bs) == 0 {
 		return errorf(http.StatusNotFound, "no_ballots", fmt.Sprintf("没有符合条件的选票（楼栋 %q 单元 %q）/ no ballot of building %q entrance %q", building, entrance, building, entrance))
@@ -312,7 +316,7 @@ func (s *Server) ballotPacket(c *gin.Context) error {
 		return err
 	}
 	if err := s.audit(c, k.CommunityID, "ballots.print", strconv.FormatInt(k.ID, 10),
-		gin.H{"building": building, "entrance": entrance, "ballots": len(bs), "pages": pages}); err != nil {
+		gin.H{"building": building, "entrance": entrance, "ballots": len(bs), "pages": pages, "units": packetUnits(bs), "skipped_voted": voted}); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("ballots-%d", k.ID)
@@ -324,8 +328,18 @@ func (s *Server) ballotPacket(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
 	c.Header("X-Ballot-Pages", strconv.Itoa(pages))
+	c.Header("X-Ballots-Skipped-Voted", strconv.Itoa(voted))
 	writePDF(c, buf.Bytes())
 	return nil
+}
+
+// packetUnits lists the units a packet was printed for, for the audit.
+func packetUnits(bs []ballot.PacketBallot) []string {
+	units := make([]string, len(bs))
+	for i, b := range bs {
+		units[i] = b.UnitID
+	}
+	return units
 }
 
 // asciiName keeps the letters and digits of a name for a file name.

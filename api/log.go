@@ -147,10 +147,7 @@ type receiptPage struct {
 	Problem  string
 	Proof    *ledger.InclusionProof
 	Ballot   *ledger.Ballot
-	Choices  []receiptChoice
 }
-
-type receiptChoice struct{ Matter, Choice string }
 
 // receiptCheck answers GET /log/{consultation}: the page on which an owner
 // enters the receipt code given when voting and sees whether the ballot is
@@ -201,18 +198,10 @@ func (s *Server) receiptCheck(c *gin.Context) {
 			} else {
 				p.Problem = templates.T(p.Lang, "receipt.mismatch")
 			}
+			// The unit and when it voted, never the channel or the choices:
+			// whoever holds a receipt code must not learn how the unit voted.
 			if b, err := proof.Ballot(); err == nil {
 				p.Ballot = b
-				titles, _ := postgres.MatterTitles(ctx, s.DB, info.CommunityID, id)
-				sep := templates.Pick(p.Lang, "、", ", ")
-				for i, ch := range b.Choices { // sorted by matter: an election's candidates are adjacent
-					label := voteChoiceLabel(p.Lang, ch.Choice)
-					if i > 0 && b.Choices[i-1].MatterID == ch.MatterID {
-						p.Choices[len(p.Choices)-1].Choice += sep + label
-						continue
-					}
-					p.Choices = append(p.Choices, receiptChoice{Matter: titles[ch.MatterID], Choice: label})
-				}
 			}
 		}
 	}

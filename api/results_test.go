@@ -387,6 +387,8 @@ func TestCloseApproveSignVerify(t *testing.T) {
 	receipt := e.Receipts["1-1-101"]
 	if code, page := ts.get(t, "", "/log/"+id+"?receipt="+receipt); code != http.StatusOK || !strings.Contains(string(page), "已记入公开日志") || !strings.Contains(string(page), "1-1-101") {
 		t.Errorf("receipt page: %d\n%s", code, page)
+	} else if strings.Contains(string(page), "蒂森") || strings.Contains(string(page), tallytest.Candidate1) || strings.Contains(string(page), "网上投票") {
+		t.Errorf("the receipt page shows how the unit voted:\n%s", page)
 	}
 	if code, page := ts.get(t, "", "/log/"+id+"?receipt=ABCD"); code != http.StatusOK || !strings.Contains(string(page), "回执码格式有误") {
 		t.Errorf("receipt page with a bad code: %d", code)

@@ -45,6 +45,8 @@ func (s *Server) routes() {
 	v1.POST("/paper/:entry/reject", s.staff(committee, volunteer), handle(s.rejectPaper))
 	v1.GET("/ballots/:token", s.ballotLimit(), handle(s.getBallot))
 	v1.POST("/ballots/:token", s.ballotLimit(), handle(s.castBallot))
+	v1.POST("/ballots/:token/verify", s.ballotLimit(), handle(s.verifyBallot))
+	v1.POST("/ballots/:token/sms", s.ballotLimit(), handle(s.sendBallotCode))
 	e.GET("/v/:token", s.ballotLimit(), s.votePage)
 	e.POST("/v/:token", s.ballotLimit(), s.voteSubmit)
 	v1.POST("/consultations/:id/close", s.staff(committee), handle(s.closeConsultation))

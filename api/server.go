@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gongjue/secret"
+	"gongjue/sms"
 )
 
 // Config is what a Server needs.
@@ -25,6 +26,9 @@ type Config struct {
 	DB        *sqlx.DB
 	Keys      *secret.Keys
 	PublicURL string // what QR codes point at, without a trailing slash
+	// SMS sends the codes of SMS owner verification (DESIGN §5.2); nil
+	// refuses to send any.
+	SMS sms.Sender
 	// TrustedProxies are the addresses (or CIDR ranges) whose
 	// X-Forwarded-For is believed when limiting per client address; none
 	// by default.

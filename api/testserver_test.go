@@ -8,15 +8,18 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
+	"gongjue/internal/testtool"
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/sms"
 )
 
 func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need not be slow
@@ -28,6 +31,7 @@ type testServer struct {
 	DB          *sqlx.DB
 	Keys        *secret.Keys
 	CommunityID int64
+	SMSOutbox   string // where the development SMS sender writes
 }
 
 // testPassword is every test account's password.
@@ -56,8 +60,8 @@ func newTestServerOn(t *testing.T, db *sqlx.DB, cfg api.Config) *testServer {
 	t.Helper()
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
-	ts := &testServer{DB: db, Keys: keys}
-	cfg.DB, cfg.Keys, cfg.PublicURL = db, keys, "http://gongjue.test"
+	ts := &testServer{DB: db, Keys: keys, SMSOutbox: filepath.Join(t.TempDir(), "sms-outbox.txt")}
+	cfg.DB, cfg.Keys, cfg.PublicURL, cfg.SMS = db, keys, "http://gongjue.test", &sms.File{Path: ts.SMSOutbox}
 	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -143,25 +147,7 @@ func (ts *testServer) upload(t *testing.T, token, path, filename string, content
 
 func (ts *testServer) send(t *testing.T, req *http.Request, token string, out any) *http.Response {
 	t.Helper()
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: decoding %q: %v", req.Method, req.URL.Path, data, err)
-		}
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	return resp
+	return testtool.Send(t, req, token, out)
 }
 
 // apiError is the error body of DESIGN §8.

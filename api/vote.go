@@ -2,8 +2,11 @@ package api
 
 // The owner's voting page, /v/{token} (DESIGN §5): large type, Simplified
 // Chinese by default with an English switch, no login and no script. GET
-// shows the ballot; POST with step=confirm shows the choices to confirm;
-// POST with step=cast counts them and shows the receipt. And the printable
+// shows the ballot — after the owner verification the vote asks for, which
+// POST with step=send_code and step=verify pass (§5.2); POST with
+// step=confirm shows the choices to confirm; POST with step=cast counts
+// them and shows the receipt, the only time the choices are shown to a
+// holder who has not passed a verification. And the printable
 // list of units still to visit, for a building leader's round.
 
 import (
@@ -15,10 +18,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/idnumber"
 	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/secret"
 	"gongjue/templates"
+	"gongjue/verification"
 )
 
 // voteOption is one box of a matter on the page.
@@ -69,6 +75,23 @@ type votePage struct {
 	VerifyURL  string
 	NotYetOpen bool
 	Rules      string // which rules of procedure the vote follows (§3.6)
+	// ShowChoices shows the cast choices: right after casting, or to a
+	// holder who passed the vote's verification; never otherwise (§5).
+	ShowChoices bool
+	Verify      *verifyStep // the owner verification to pass first
+	ResultURL   string      // a closed vote's signed result
+}
+
+// verifyStep is the owner verification step of the page (§5.2).
+type verifyStep struct {
+	Method       verification.Method
+	Error        string // what was wrong with the last attempt
+	Typed        string // the ID number typed, masked
+	SentTo       string // the phone a code was just sent to, masked
+	ValidMinutes int    // how long a code is valid
+	LockedUntil  string
+	PaperOnly    string // why this unit must vote on paper
+	ForChoices   bool   // the unit has voted: passing shows its choices
 }
 
 // voteChoiceLabel names a choice code (agree …); options and candidates
@@ -140,9 +163,11 @@ func placeText(lang templates.Lang, pl ballot.Place) string {
 	return fmt.Sprintf("%s幢 %s单元 %s室", pl.Building, pl.Entrance, pl.Room)
 }
 
-// withCast adds a counted ballot to the page.
-func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
+// withCast adds a counted ballot to the page; its choices are shown only
+// when showChoices.
+func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord, showChoices bool) {
 	vp.Cast = r
+	vp.ShowChoices = showChoices
 	vp.CastAt = locale.Minute(r.At)
 	vp.Channel = voteChannelLabel(vp.Lang, r.Channel)
 	vp.Receipt = r.Receipt
@@ -167,24 +192,42 @@ func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord) {
 	}
 }
 
-// voteBallot finds the page's ballot, or renders why not and returns nil.
-func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
+// findVoteBallot finds the page's ballot and what its holder has proven,
+// or renders why not and returns nil.
+func (s *Server) findVoteBallot(c *gin.Context) (*postgres.BallotView, ownerStatus) {
+	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("X-Robots-Tag", "noindex")
 	p := newPage(c)
 	token, err := ballot.ParseToken(c.Param("token"))
 	if err != nil {
 		s.renderError(c, http.StatusBadRequest, templates.T(p.Lang, "vote.bad_link"))
-		return nil
+		return nil, ownerStatus{}
 	}
 	v, err := postgres.BallotByToken(c.Request.Context(), s.DB, token)
 	if errors.Is(err, postgres.ErrNotFound) {
 		s.renderError(c, http.StatusNotFound, templates.T(p.Lang, "vote.unknown"))
-		return nil
+		return nil, ownerStatus{}
 	}
 	if err != nil {
 		writePageError(s, c, err)
-		return nil
+		return nil, ownerStatus{}
 	}
+	o, err := s.ownerStatus(c.Request.Context(), v)
+	if err != nil {
+		writePageError(s, c, err)
+		return nil, ownerStatus{}
+	}
+	return v, o
+}
+
+// voteBallot finds the page's ballot when it can be cast now, or renders
+// why not — the vote is not open, or the unit has voted — and returns nil.
+func (s *Server) voteBallot(c *gin.Context) (*postgres.BallotView, ownerStatus) {
+	v, o := s.findVoteBallot(c)
+	if v == nil {
+		return nil, o
+	}
+	p := newPage(c)
 	k := &v.Consultation
 	var we *ballot.WindowError
 	if err := ballot.CheckWindow(k.State, k.OpensAt, k.ClosesAt, v.Now); errors.As(err, &we) {
@@ -194,28 +237,57 @@ func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
 			if k.ClosedAt != nil && k.ClosedAt.Before(k.ClosesAt) {
 				vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.closed"), locale.Minute(*k.ClosedAt))
 			}
+			if n, err := postgres.GetNotice(c.Request.Context(), s.DB, k.ID); err == nil && n.Signed() {
+				vp.ResultURL = "/verify/" + n.ID
+			}
 		} else {
 			vp.NotYetOpen = true
 			vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.not_open"), locale.Minute(k.OpensAt))
 		}
 		if v.Cast != nil {
-			vp.withCast(v, v.Cast)
+			s.withVoted(c, &vp, v, o)
 		}
 		s.render(c, http.StatusForbidden, "vote_done", vp)
-		return nil
+		return nil, o
 	}
 	if v.Cast != nil {
 		vp := newVotePage(c, v, nil, nil)
-		vp.withCast(v, v.Cast)
+		s.withVoted(c, &vp, v, o)
 		vp.Message = fmt.Sprintf(templates.T(p.Lang, "vote.already"), vp.CastAt, vp.Channel)
 		status := http.StatusOK
 		if c.Request.Method == http.MethodPost {
 			status = http.StatusConflict
 		}
 		s.render(c, status, "vote_done", vp)
-		return nil
+		return nil, o
 	}
-	return v
+	return v, o
+}
+
+// withVoted shows that the unit voted, when and how; its choices only to a
+// holder who passed the vote's verification, and to others the step that
+// would show them (none under none).
+func (s *Server) withVoted(c *gin.Context, vp *votePage, v *postgres.BallotView, o ownerStatus) {
+	vp.withCast(v, v.Cast, o.SeesChoices(v.Cast))
+	if o.Asked() && !o.SeesChoices(v.Cast) {
+		vp.Verify = s.verifyStepFor(c, v, o)
+		vp.Verify.ForChoices = true
+	}
+}
+
+// verifyStepFor lays out the verification step of a ballot not yet passed.
+func (s *Server) verifyStepFor(c *gin.Context, v *postgres.BallotView, o ownerStatus) *verifyStep {
+	lang := newPage(c).Lang
+	st := &verifyStep{Method: o.Method, ValidMinutes: int(verification.CodeValidity.Minutes())}
+	if o.State.Locked(o.Now) {
+		st.LockedUntil = locale.Minute(o.State.LockedUntil)
+		st.Error = lockedOut(o.State.LockedUntil).text(lang)
+	}
+	var r *refusal
+	if _, err := s.ownerContact(c.Request.Context(), v, o.Method); errors.As(err, &r) {
+		st.PaperOnly = r.text(lang)
+	}
+	return st
 }
 
 // writePageError shows err on the owner's page: never as JSON. When the
@@ -230,10 +302,11 @@ func writePageError(s *Server, c *gin.Context, err error) {
 	s.consolePageError(c, err)
 }
 
-// votePage answers GET /v/{token}. Showing the ballot is an electronic
+// votePage answers GET /v/{token}: the ballot, or first the owner
+// verification the vote asks for. Showing the page is an electronic
 // delivery (§5.1) where the vote's rules count one.
 func (s *Server) votePage(c *gin.Context) {
-	v := s.voteBallot(c)
+	v, o := s.voteBallot(c)
 	if v == nil {
 		return
 	}
@@ -244,7 +317,59 @@ func (s *Server) votePage(c *gin.Context) {
 	}
 	vp := newVotePage(c, v, nil, nil)
 	vp.Rules = applied.Sentence(vp.Lang == templates.English)
+	if !o.Passed {
+		vp.Verify = s.verifyStepFor(c, v, o)
+	}
 	s.render(c, http.StatusOK, "vote", vp)
+}
+
+// voteVerify answers the page's verification steps: step=send_code sends an
+// SMS code, step=verify checks the ID number or code typed. A pass sends
+// the holder back to the ballot (or, when the unit voted, its choices).
+func (s *Server) voteVerify(c *gin.Context, step string) {
+	v, o := s.findVoteBallot(c)
+	if v == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	vp := newVotePage(c, v, nil, nil)
+	st := s.verifyStepFor(c, v, o)
+	var err error
+	switch {
+	case step == "send_code":
+		st.SentTo, err = s.sendCode(ctx, v, o)
+	case o.Method == verification.IDNumber:
+		typed := c.PostForm("id_number")
+		st.Typed = secret.MaskIDNumber(idnumber.Normalize(typed))
+		err = s.checkIDNumber(ctx, v, o, typed)
+	default:
+		err = s.checkCode(ctx, v, o, c.PostForm("sms_code"))
+	}
+	var r *refusal
+	switch {
+	case errors.As(err, &r):
+		st.Error = r.text(vp.Lang)
+		if r.Code == "verification_locked" {
+			st.LockedUntil = locale.Minute(r.RetryAt)
+		}
+		if v.Cast != nil {
+			vp.withCast(v, v.Cast, false)
+			st.ForChoices = true
+		}
+		vp.Verify = st
+		page := "vote"
+		if v.Cast != nil {
+			page = "vote_done"
+		}
+		s.render(c, r.Status, page, vp)
+	case err != nil:
+		writePageError(s, c, err)
+	case step == "send_code":
+		vp.Verify = st
+		s.render(c, http.StatusOK, "vote", vp)
+	default:
+		c.Redirect(http.StatusSeeOther, c.Request.URL.Path)
+	}
 }
 
 // formChoices reads the ballot form: m{ID} fields, several for an
@@ -280,13 +405,24 @@ func (s *Server) voteSubmit(c *gin.Context) {
 		s.renderError(c, http.StatusRequestEntityTooLarge, templates.T(newPage(c).Lang, "vote.bad_form"))
 		return
 	}
-	v := s.voteBallot(c)
+	step := c.PostForm("step")
+	if step == "verify" || step == "send_code" {
+		s.voteVerify(c, step)
+		return
+	}
+	v, o := s.voteBallot(c)
 	if v == nil {
+		return
+	}
+	if !o.Passed { // the ballot is not shown, let alone cast, before the verification
+		vp := newVotePage(c, v, nil, nil)
+		vp.Verify = s.verifyStepFor(c, v, o)
+		vp.Verify.Error = verificationRequired(o.Method).text(vp.Lang)
+		s.render(c, http.StatusForbidden, "vote", vp)
 		return
 	}
 	k := &v.Consultation
 	in := formChoices(c, k.Matters)
-	step := c.PostForm("step")
 	if step == "edit" {
 		s.render(c, http.StatusOK, "vote", newVotePage(c, v, in, nil))
 		return
@@ -301,7 +437,7 @@ func (s *Server) voteSubmit(c *gin.Context) {
 		s.render(c, http.StatusOK, "vote_confirm", newVotePage(c, v, in, nil))
 		return
 	}
-	cast, err := postgres.CastOnline(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel)
+	cast, err := postgres.CastOnlineVerified(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
 	var dup *postgres.AlreadyCastError
 	var we *ballot.WindowError
 	switch {
@@ -319,7 +455,7 @@ func (s *Server) voteSubmit(c *gin.Context) {
 	}
 	vp := newVotePage(c, v, nil, nil)
 	vp.Done = true
-	vp.withCast(v, &postgres.CastRecord{At: cast.At, Channel: ballot.Online, Choices: sel, Receipt: cast.Receipt})
+	vp.withCast(v, &postgres.CastRecord{At: cast.At, Channel: ballot.Online, Choices: sel, Receipt: cast.Receipt}, true)
 	s.render(c, http.StatusCreated, "vote_done", vp)
 }
 

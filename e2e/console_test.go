@@ -27,6 +27,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/sms"
 )
 
 func init() {
@@ -76,6 +77,7 @@ type site struct {
 	URL         string
 	DB          *sqlx.DB
 	CommunityID int64
+	SMSOutbox   string // where the development SMS sender writes the codes
 }
 
 // startSite runs the real server on a throwaway database, listening on a
@@ -90,7 +92,8 @@ func startSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: base})
+	outbox := filepath.Join(t.TempDir(), "sms-outbox.txt")
+	srv, err := api.New(api.Config{DB: db, Keys: keys, PublicURL: base, SMS: &sms.File{Path: outbox}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +115,7 @@ func startSite(t *testing.T) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{URL: base, DB: db, CommunityID: cid}
+	return &site{URL: base, DB: db, CommunityID: cid, SMSOutbox: outbox}
 }
 
 // ballotSheet is one page of the ballot packet as a person reads it: the
@@ -309,6 +312,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 	lap("consultation opened")
 	// ---- The ballot packet, read back as a building leader would.
+	com.expect("#packet-unvoted", "只打印尚未投票的房屋")
 	packet := com.download("the ballot packet", "#packet-all")
 	sheets := readPacket(t, packet, "1-1-101", "1-1-102", "101-1-101", "102-1-101")
 	if len(sheets) != 18 {
@@ -452,6 +456,16 @@ func TestConsoleEndToEnd(t *testing.T) {
 		t.Fatalf("pdfsig finds %d valid signatures, want 2:\n%s", n, out)
 	}
 
+	// The closed vote's phone page links to the signed result.
+	voter := newPerson(t, root, "owner-after", site.URL, shot)
+	voter.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	voter.do("opening a closed ballot", chromedp.Navigate(sheets["1-1-101"].URL), chromedp.WaitVisible(chromedp.CSS("#vote-result")))
+	voter.do("following the result link", chromedp.Click(chromedp.CSS("#vote-result")), chromedp.WaitVisible(chromedp.CSS("main")))
+	voter.expect("main", "是否同意加装电梯")
+	if loc := voter.location(); !strings.Contains(loc, "/verify/") {
+		t.Fatalf("the result link led to %s", loc)
+	}
+
 	lap("notice verified")
 	// ---- The console in English, and logging out.
 	com.open("/console?lang=en", "#consultations")
@@ -482,6 +496,25 @@ func ownerVotes(t *testing.T, root context.Context, base string, shot *shots, sh
 	owner.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	owner.do("opening the ballot", chromedp.Navigate(sheet.URL), chromedp.WaitVisible(chromedp.CSS("#ballot-form")))
 	owner.expect("main", "2026 年业主大会表决", "是否同意续聘物业公司", "是否同意加装电梯", sheet.Unit)
+	if screenshots {
+		shot.take(owner, "owner-ballot-phone")
+	}
+	owner.chooseAndCast(choices)
+	if screenshots {
+		shot.take(owner, "owner-receipt-phone")
+	}
+	// Reloaded, the page says calmly that the unit voted, never how.
+	owner.do("reloading", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#vote-voted")))
+	owner.expect("#vote-voted", "您已投票")
+	if text := owner.text("#vote-recorded"); strings.Contains(text, "同意") || strings.Contains(text, "反对") {
+		t.Fatalf("the reloaded page shows the choices: %s", text)
+	}
+}
+
+// chooseAndCast taps a label per matter on the open ballot, checks and
+// confirms, and waits for the receipt showing the choices made.
+func (owner *person) chooseAndCast(choices []string) {
+	owner.t.Helper()
 	for m, label := range choices {
 		owner.eval("choosing "+label, fmt.Sprintf(`(function () {
 			const fs = document.querySelectorAll('#ballot-form fieldset')[%d];
@@ -489,14 +522,9 @@ func ownerVotes(t *testing.T, root context.Context, base string, shot *shots, sh
 			l.querySelector('input').click();
 		})()`, m, label))
 	}
-	if screenshots {
-		shot.take(owner, "owner-ballot-phone")
-	}
 	owner.do("next", chromedp.Click(chromedp.CSS("#vote-next")), chromedp.WaitVisible(chromedp.CSS("#vote-cast")))
 	owner.expect("main", "请核对您的选择")
 	owner.do("confirming", chromedp.Click(chromedp.CSS("#vote-cast")), chromedp.WaitVisible(chromedp.CSS("#receipt")))
 	owner.expect("main", "投票成功", "回执码")
-	if screenshots {
-		shot.take(owner, "owner-receipt-phone")
-	}
+	owner.expect("#vote-recorded", choices...)
 }

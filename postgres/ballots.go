@@ -26,6 +26,7 @@ import (
 	"gongjue/locale"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/verification"
 )
 
 // ErrEmptyScope is returned when opening a consultation whose scope holds
@@ -170,40 +171,48 @@ func OpenConsultation(ctx context.Context, db *sqlx.DB, keys *secret.Keys, commu
 
 // PacketBallots returns the ballots of a consultation for its packet, with
 // their tokens derived again and the owners' names from the roll, narrowed
-// to a building and entrance when given.
-func PacketBallots(ctx context.Context, q sqlx.QueryerContext, keys *secret.Keys, communityID, consultationID int64, building, entrance string) ([]ballot.PacketBallot, error) {
+// to a building and entrance when given. Units with a counted ballot are
+// left out — a reprinted QR code must not reach whoever could then see how
+// the unit voted (§5) — and counted in voted.
+func PacketBallots(ctx context.Context, q sqlx.QueryerContext, keys *secret.Keys, communityID, consultationID int64, building, entrance string) (_ []ballot.PacketBallot, voted int, _ error) {
 	var seed []byte
 	err := sqlx.GetContext(ctx, q, &seed, `SELECT token_seed FROM consultations WHERE community_id = $1 AND id = $2`, communityID, consultationID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, 0, ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if seed == nil {
-		return nil, fmt.Errorf("consultation %d: its ballots were issued before migration 0005 and cannot be printed again", consultationID)
+		return nil, 0, fmt.Errorf("consultation %d: its ballots were issued before migration 0005 and cannot be printed again", consultationID)
 	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT b.unit_id, b.building, b.entrance, b.floor, b.room, b.zone, b.area_centi, b.code,
-		       coalesce(u.owner_name, '')
+		       coalesce(u.owner_name, ''), k.unit_id IS NOT NULL AS voted
 		FROM ballots b
 		LEFT JOIN units u ON u.community_id = b.community_id AND u.id = b.unit_id
+		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2 AND ($3 = '' OR b.building = $3) AND ($4 = '' OR b.entrance = $4)`,
 		communityID, consultationID, building, entrance)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []ballot.PacketBallot
 	for rows.Next() {
 		var b ballot.PacketBallot
-		if err := rows.Scan(&b.UnitID, &b.Building, &b.Entrance, &b.Floor, &b.Room, &b.Zone, &b.Area, &b.Code, &b.OwnerName); err != nil {
-			return nil, err
+		var cast bool
+		if err := rows.Scan(&b.UnitID, &b.Building, &b.Entrance, &b.Floor, &b.Room, &b.Zone, &b.Area, &b.Code, &b.OwnerName, &cast); err != nil {
+			return nil, 0, err
+		}
+		if cast {
+			voted++
+			continue
 		}
 		b.Token = keys.BallotToken(seed, b.UnitID)
 		out = append(out, b)
 	}
-	return out, rows.Err()
+	return out, voted, rows.Err()
 }
 
 // BallotView is one ballot as its holder sees it: the consultation with
@@ -358,8 +367,9 @@ const castOnlineQuery = `
 		WHERE community_id = $1 AND id = $2 AND state = 'open' AND opens_at <= now() AND now() < closes_at
 		FOR SHARE
 	), k AS (
-		INSERT INTO casts (community_id, consultation_id, unit_id, channel, salt)
-		SELECT c.community_id, c.id, $3, 'online', $4 FROM c
+		-- verification, verified_at: the owner verification passed (§5.2)
+		INSERT INTO casts (community_id, consultation_id, unit_id, channel, salt, verification, verified_at)
+		SELECT c.community_id, c.id, $3, 'online', $4, $7, $8 FROM c
 		ON CONFLICT (community_id, consultation_id, unit_id) DO NOTHING
 		RETURNING community_id, consultation_id, unit_id, cast_at
 	), x AS (
@@ -381,10 +391,17 @@ type Cast struct {
 // *AlreadyCastError when the unit has a counted ballot (whichever came
 // first wins) and with *ballot.WindowError outside the voting period.
 func CastOnline(ctx context.Context, db sqlx.QueryerContext, communityID, consultationID int64, unitID string, choices []ballot.Selection) (Cast, error) {
+	return CastOnlineVerified(ctx, db, communityID, consultationID, unitID, choices, verification.Pass{Method: verification.None})
+}
+
+// CastOnlineVerified is CastOnline recording the owner verification the
+// caster passed (§5.2), which the caller checked against the vote's rules.
+func CastOnlineVerified(ctx context.Context, db sqlx.QueryerContext, communityID, consultationID int64, unitID string, choices []ballot.Selection, pass verification.Pass) (Cast, error) {
 	salt := ledger.NewSalt()
 	matters, values := selectionArrays(choices)
 	var at time.Time
-	err := getPrepared(ctx, db, &at, castOnlineQuery, communityID, consultationID, unitID, salt, pq.Array(matters), pq.Array(values))
+	err := getPrepared(ctx, db, &at, castOnlineQuery, communityID, consultationID, unitID, salt, pq.Array(matters), pq.Array(values),
+		string(pass.Method), nullTime(pass.At))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Cast{}, whyNotCast(ctx, db, communityID, consultationID, unitID, false)
 	}

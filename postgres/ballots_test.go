@@ -149,7 +149,7 @@ func TestOpenIssuesOneBallotPerUnitInScope(t *testing.T) {
 		c.ID, []byte(issued[0].Token)); err != nil || stored != 0 {
 		t.Fatalf("token found in clear in ballots: %d, %v", stored, err)
 	}
-	packet, err := postgres.PacketBallots(ctx, e.DB, e.Keys, e.CID, c.ID, "", "")
+	packet, _, err := postgres.PacketBallots(ctx, e.DB, e.Keys, e.CID, c.ID, "", "")
 	if err != nil || len(packet) != 24 {
 		t.Fatalf("PacketBallots: %d, %v", len(packet), err)
 	}
@@ -163,7 +163,7 @@ func TestOpenIssuesOneBallotPerUnitInScope(t *testing.T) {
 		}
 	}
 	// Without the master key the database gives no token.
-	if other, err := postgres.PacketBallots(ctx, e.DB, &secret.Keys{}, e.CID, c.ID, "", ""); err != nil || other[0].Token == tokens[other[0].UnitID] {
+	if other, _, err := postgres.PacketBallots(ctx, e.DB, &secret.Keys{}, e.CID, c.ID, "", ""); err != nil || other[0].Token == tokens[other[0].UnitID] {
 		t.Errorf("tokens derived under another master key: %v", err)
 	}
 	if _, err := postgres.OpenConsultation(ctx, e.DB, e.Keys, e.CID, c.ID); !errors.Is(err, postgres.ErrNotDraft) {

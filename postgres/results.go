@@ -220,18 +220,3 @@ func LogVerifierKey(ctx context.Context, q sqlx.QueryerContext, communityID int6
 	}
 	return vkey, err
 }
-
-// MatterTitles returns the titles of a consultation's matters by id.
-func MatterTitles(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (map[int64]string, error) {
-	var rows []struct {
-		ID    int64  `db:"id"`
-		Title string `db:"title"`
-	}
-	err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT id, title FROM matters WHERE community_id = $1 AND consultation_id = $2`, communityID, consultationID)
-	titles := make(map[int64]string, len(rows))
-	for _, r := range rows {
-		titles[r.ID] = r.Title
-	}
-	return titles, err
-}

@@ -31,6 +31,8 @@ var serveUpdates = []struct{ table, columns string }{
 	{"paper_entries", "state, decided_by, decided_at, note"},
 	// The notice is signed once (its trigger refuses any other change).
 	{"notices", "result_sha256, unsigned_sha256, signed_pdf, pdf_sha256, signed_at"},
+	// An owner's verification attempts on one ballot (DESIGN §5.2).
+	{"ballot_verifications", "failures, locked_until, passed, passed_at, code_hash, code_expires, code_tries, sends"},
 	// Setting a body's first passphrase erases its master-sealed key.
 	{"signing_identities", "sealed_key"},
 	// A roll import updates units by id.

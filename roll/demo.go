@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"gongjue/idnumber"
 	"gongjue/quorum"
 )
 
@@ -175,20 +176,10 @@ func (d *demo) idNumber() string {
 	for {
 		body := fmt.Sprintf("%s%04d%02d%02d%03d", regions[d.rng.IntN(len(regions))],
 			1940+d.rng.IntN(61), 1+d.rng.IntN(12), 1+d.rng.IntN(28), d.rng.IntN(1000))
-		id := body + string(idCheck(body))
+		id := body + string(idnumber.CheckChar(body))
 		if !d.ids[id] {
 			d.ids[id] = true
 			return id
 		}
 	}
-}
-
-// idCheck is the check character of the 17 digits of a resident ID number.
-func idCheck(body string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return "10X98765432"[sum%11]
 }

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"gongjue/idnumber"
 )
 
 // KeySize is the size of the master key in bytes.
@@ -83,13 +85,24 @@ func decodeHexKey(s string, dst []byte) error {
 // several units count as one person, while the number itself cannot be
 // recovered from the database.
 func (k *Keys) OwnerKey(idNumber string) string {
-	normalized := strings.ToUpper(strings.Join(strings.Fields(idNumber), ""))
+	normalized := idnumber.Normalize(idNumber)
 	if normalized == "" {
 		return ""
 	}
 	mac := hmac.New(sha256.New, k.derive("owner-key"))
 	mac.Write([]byte(normalized))
 	return fmt.Sprintf("%x", mac.Sum(nil)[:16])
+}
+
+// CodeHash is the keyed hash under which a one-time code sent to a person
+// (an SMS code) is stored, bound to what it was sent for: a six-digit code
+// hashed without a key would fall to a million guesses against a dump.
+func (k *Keys) CodeHash(subject, code string) []byte {
+	mac := hmac.New(sha256.New, k.derive("one-time-code"))
+	mac.Write([]byte(subject))
+	mac.Write([]byte{0})
+	mac.Write([]byte(code))
+	return mac.Sum(nil)
 }
 
 // Seal encrypts plaintext under the master key (AES-256-GCM) for storage.
@@ -173,10 +186,18 @@ func MaskName(name string) string {
 }
 
 // MaskPhone keeps the first three and last four digits: 138****0000.
-func MaskPhone(phone string) string {
-	phone = strings.TrimSpace(phone)
-	if len(phone) < 8 {
-		return strings.Repeat("*", len(phone))
+func MaskPhone(phone string) string { return keepEnds(phone) }
+
+// MaskIDNumber keeps the first three and last four characters of an ID
+// number, so an owner can tell what they typed: 110***********002X.
+func MaskIDNumber(id string) string { return keepEnds(id) }
+
+// keepEnds shows the first three and last four characters of s, the rest
+// as stars; all stars when s is too short to hide anything by that rule.
+func keepEnds(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) < 8 {
+		return strings.Repeat("*", len(r))
 	}
-	return phone[:3] + strings.Repeat("*", len(phone)-7) + phone[len(phone)-4:]
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }

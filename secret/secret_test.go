@@ -78,6 +78,19 @@ func TestMasking(t *testing.T) {
 			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
 		}
 	}
+	if got := MaskIDNumber("11010519491231002X"); got != "110***********002X" {
+		t.Errorf("MaskIDNumber = %q", got)
+	}
+}
+
+func TestCodeHashIsKeyedAndBound(t *testing.T) {
+	var k, other Keys
+	k.Master[0], other.Master[0] = 1, 2
+	h := k.CodeHash("1/2/1-1-101", "123456")
+	if string(h) == string(k.CodeHash("1/2/1-1-102", "123456")) || string(h) == string(other.CodeHash("1/2/1-1-101", "123456")) ||
+		string(h) != string(k.CodeHash("1/2/1-1-101", "123456")) || string(h) == string(k.CodeHash("1/2/1-1-101", "123457")) {
+		t.Error("the code hash is not bound to its key, subject and code")
+	}
 }
 
 func TestTokenIsRandomAndHashed(t *testing.T) {

@@ -183,6 +183,7 @@ var consoleMessages = map[string][2]string{
 	"con.packets.text":    {"每户一页 A4，按楼栋、单元、楼层、房号排序，可按楼栋或单元下载，交给楼组长上门分发（两人同行）。", "One A4 page per unit, ordered by building, entrance, floor and room; download one building or entrance for its building leaders (always two people) to deliver."},
 	"con.packets.one":     {"下载这栋 / 这个单元的选票", "Download this building's / entrance's ballots"},
 	"con.packets.all":     {"下载全部选票", "Download every ballot"},
+	"con.packets.unvoted": {"只打印尚未投票的房屋：已投票房屋的选票不再打印，以免持有二维码的人看到投票内容。每次打印均记入审计日志（谁、何时、哪些房屋）。", "Only units that have not voted are printed: a voted unit's ballot is never printed again, so that no one holding its QR code learns how it voted. Every printing is audited (who, when, which units)."},
 	"con.c.close":         {"截止并计票", "Close and count"},
 	"con.c.close.text":    {"截止后不能再投票，也不能再录入纸质票；结果将被冻结并生成公示，等待业委会审核和居委会会签。请先确认所有收回的纸质票都已录入并确认。", "After closing nobody can vote and no paper ballot can be entered; the result is frozen and a notice is prepared for the two committees to approve. Make sure every returned paper ballot has been entered and confirmed first."},
 	"con.c.close.confirm": {"确定截止投票并计票？此操作不能撤销。", "Close the vote and count it? This cannot be undone."},

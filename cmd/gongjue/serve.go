@@ -14,6 +14,7 @@ import (
 
 	"gongjue/api"
 	"gongjue/postgres"
+	"gongjue/sms"
 	"gongjue/tally"
 )
 
@@ -54,6 +55,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer e.DB.Close()
+	sender, err := sms.FromEnv(getenv("GONGJUE_DATA_DIR", ".data"))
+	if err != nil {
+		return err
+	}
+	if f, ok := sender.(*sms.File); ok {
+		slog.Warn("SMS verification codes are written to a file, not sent (set GONGJUE_SMS=tencent in production)", "file", f.Path)
+	}
 	var role string
 	if err := e.DB.GetContext(ctx, &role, `SELECT current_user`); err != nil {
 		return err
@@ -61,7 +69,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := postgres.CheckServeRole(ctx, e.DB, role); err != nil {
 		slog.Warn("the database role can undo the append-only rule; in production serve as the role of gongjue migrate --grant (README, Production set-up)", "problem", err)
 	}
-	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL,
+	srv, err := api.New(api.Config{DB: e.DB, Keys: e.Keys, PublicURL: e.PublicURL, SMS: sender,
 		TrustedProxies: splitList(*proxies), MetricsToken: os.Getenv("GONGJUE_METRICS_TOKEN")})
 	if err != nil {
 		return err
