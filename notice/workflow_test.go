@@ -75,7 +75,11 @@ func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
 		t.Fatal(err)
 	}
 	if settings != "" {
-		if _, err := db.Exec(`UPDATE consultations SET procedure_settings = $2, procedure_version = 3, procedure_sha256 = sha256('rules'::bytea) WHERE id = $1`,
+		if _, err := db.Exec(`INSERT INTO procedures (community_id, version, state, settings, original_sha256, content_type, created_by, activated_by, activated_at)
+			VALUES ($1, 3, 'active', $2, sha256('rules'::bytea), 'application/pdf', $3, $3, now())`, e.communityID, settings, e.committee.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`UPDATE consultations SET procedure_settings = $2, procedure_defaulted = '{}', procedure_version = 3, procedure_sha256 = sha256('rules'::bytea) WHERE id = $1`,
 			e.consultationID, settings); err != nil {
 			t.Fatal(err)
 		}
