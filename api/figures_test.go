@@ -23,22 +23,14 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 	e := ts.estate(t)
 	// Not everyone votes, so the shares are not round numbers.
 	e.CastStandardOf(t, e.Units[:len(e.Units)-3])
+	e.EndVotingPeriod(t)
 	id := itoa(e.ID())
-	committee, residents := ts.login(t, "committee"), ts.login(t, "residents")
+	committee := ts.login(t, "committee")
 	var closed resultBody
 	if resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", map[string]int{"notice_period_days": 7}, &closed); resp.StatusCode != http.StatusOK {
 		t.Fatalf("close: %d", resp.StatusCode)
 	}
-	var st struct {
-		NoticeID string `json:"notice_id"`
-		Signed   bool   `json:"signed"`
-	}
-	approve := "/api/v1/consultations/" + id + "/notice/approve"
-	ts.do(t, committee, http.MethodPost, approve, nil, &st)
-	ts.do(t, residents, http.MethodPost, approve, nil, &st)
-	if !st.Signed {
-		t.Fatalf("notice not signed: %+v", st)
-	}
+	noticeID := signNotice(t, ts, id)
 
 	code, pdf := ts.get(t, "", "/api/v1/consultations/"+id+"/notice.pdf")
 	if code != http.StatusOK {
@@ -50,7 +42,7 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("console result page: %d", resp.StatusCode)
 	}
-	code, verifyPage := ts.get(t, "", "/verify/"+st.NoticeID)
+	code, verifyPage := ts.get(t, "", "/verify/"+noticeID)
 	if code != http.StatusOK {
 		t.Fatalf("verification page: %d", code)
 	}
@@ -108,7 +100,7 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 
 	// The English pages say the same in English only.
 	_, consoleEN := b.get("/console/consultations/" + id + "/result?lang=en")
-	_, verifyEN := ts.get(t, "", "/verify/"+st.NoticeID+"?lang=en")
+	_, verifyEN := ts.get(t, "", "/verify/"+noticeID+"?lang=en")
 	verdict := locale.Verdict(approveResult.Passed, o.ParticipationMet)
 	for name, text := range map[string]string{"console": html.UnescapeString(consoleEN), "verification": html.UnescapeString(string(verifyEN))} {
 		for _, w := range []locale.Text{verdict, locale.ElectionNoVeto, locale.AbstainInclSpoiled} {

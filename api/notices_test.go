@@ -14,11 +14,19 @@ func signedNotice(t *testing.T, ts *testServer) (id, noticeID string) {
 	t.Helper()
 	e := ts.estate(t)
 	e.CastStandard(t)
+	e.EndVotingPeriod(t)
 	id = itoa(e.ID())
-	committee, residents := ts.login(t, "committee"), ts.login(t, "residents")
-	if resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusOK {
+	if resp := ts.do(t, ts.login(t, "committee"), http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("close: %d", resp.StatusCode)
 	}
+	return id, signNotice(t, ts, id)
+}
+
+// signNotice sets both bodies' signing passphrases and has both approve
+// the closed consultation id's notice, returning the notice's id.
+func signNotice(t *testing.T, ts *testServer, id string) string {
+	t.Helper()
+	committee, residents := ts.login(t, "committee"), ts.login(t, "residents")
 	var st struct {
 		NoticeID string `json:"notice_id"`
 		Signed   bool   `json:"signed"`
@@ -35,7 +43,7 @@ func signedNotice(t *testing.T, ts *testServer) (id, noticeID string) {
 	if !st.Signed {
 		t.Fatalf("not signed: %+v", st)
 	}
-	return id, st.NoticeID
+	return st.NoticeID
 }
 
 func TestSigningPassphraseIsTheBodysOwn(t *testing.T) {

@@ -58,8 +58,15 @@ func TestServeAsLeastPrivilegedRole(t *testing.T) {
 		t.Fatalf("close: %d", r.StatusCode)
 	}
 	var st struct{ Signed bool }
-	e.do(t, e.committee, http.MethodPost, "/api/v1/consultations/"+id+"/notice/approve", nil, &st)
-	e.do(t, e.login(t, "residents"), http.MethodPost, "/api/v1/consultations/"+id+"/notice/approve", nil, &st)
+	residents := e.login(t, "residents")
+	for tok, body := range map[string]string{e.committee: "committee", residents: "residents_committee"} {
+		path := fmt.Sprintf("/api/v1/communities/%d/signing/%s", e.CommunityID, body)
+		if r := e.do(t, tok, http.MethodPut, path, map[string]string{"passphrase": body + " passphrase"}, nil); r.StatusCode != http.StatusOK {
+			t.Fatalf("setting the %s passphrase: %d", body, r.StatusCode)
+		}
+	}
+	e.do(t, e.committee, http.MethodPost, "/api/v1/consultations/"+id+"/notice/approve", map[string]string{"passphrase": "committee passphrase"}, &st)
+	e.do(t, residents, http.MethodPost, "/api/v1/consultations/"+id+"/notice/approve", map[string]string{"passphrase": "residents_committee passphrase"}, &st)
 	if !st.Signed {
 		t.Fatal("the notice was not signed")
 	}

@@ -44,8 +44,8 @@ func TestSecretsNeverInClear(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(prev) })
 
 	e := newVoteEstate(t)
+	e.useVerification(t, "id_number")
 	c, ballots := e.openNow(t)
-	e.setVerification(t, c.ID, "id_number")
 	ballotToken := e.token(ballots[0])
 	if r, _ := pageGet(t, e, "/v/"+ballotToken); r.StatusCode != http.StatusOK {
 		t.Fatalf("ballot page: %d", r.StatusCode)
@@ -59,8 +59,8 @@ func TestSecretsNeverInClear(t *testing.T) {
 	if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+ballotToken, map[string]any{"choices": c.choices()}, nil); r.StatusCode != http.StatusCreated {
 		t.Fatalf("cast: %d", r.StatusCode)
 	}
+	e.useVerification(t, "sms")
 	smsVote, smsBallots := e.openNow(t)
-	e.setVerification(t, smsVote.ID, "sms")
 	smsToken := e.token(smsBallots[1])
 	if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+smsToken+"/sms", nil, nil); r.StatusCode != http.StatusNoContent {
 		t.Fatalf("send a code: %d", r.StatusCode)

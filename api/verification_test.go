@@ -12,13 +12,16 @@ import (
 	"time"
 )
 
-// setVerification freezes a consultation's online_verification, as opening
-// it under registered rules of procedure does.
-func (e *voteEstate) setVerification(t *testing.T, consultationID int64, method string) {
+// useVerification registers and activates rules of procedure asking for
+// online verification by method, so the votes opened next freeze it.
+func (e *voteEstate) useVerification(t *testing.T, method string) {
 	t.Helper()
-	if _, err := e.DB.Exec(`UPDATE consultations SET procedure_settings = jsonb_build_object('online_verification', $2::text) WHERE id = $1`,
-		consultationID, method); err != nil {
-		t.Fatal(err)
+	status, version, refusal := e.registerProcedure(t, e.committee, fmt.Sprintf(`{"online_verification": %q}`, method), []byte("%PDF-1.4 议事规则"))
+	if status != http.StatusCreated {
+		t.Fatalf("registering rules with %s verification: %d %+v", method, status, refusal)
+	}
+	if status := e.activate(t, e.committee, version); status != http.StatusOK {
+		t.Fatalf("activating rules version %d: %d", version, status)
 	}
 }
 
@@ -59,8 +62,8 @@ func (e *voteEstate) verify(t *testing.T, token string, body map[string]string) 
 // ends, and the cast records which verification passed and when.
 func TestIDNumberVerification(t *testing.T) {
 	e := newVoteEstate(t)
+	e.useVerification(t, "id_number")
 	c, ballots := e.openNow(t)
-	e.setVerification(t, c.ID, "id_number")
 	b := ballots[0]
 	token := e.token(b)
 	right := e.idNumbers[b.Unit]
@@ -158,8 +161,8 @@ func TestIDNumberVerification(t *testing.T) {
 // told to vote on paper, with the committee's address.
 func TestNoOwnerKeyVotesOnPaper(t *testing.T) {
 	e := newVoteEstate(t)
-	c, ballots := e.openNow(t)
-	e.setVerification(t, c.ID, "id_number")
+	e.useVerification(t, "id_number")
+	_, ballots := e.openNow(t)
 	b := ballots[2]
 	e.DB.MustExec(`UPDATE units SET owner_key = '' WHERE id = $1`, b.Unit)
 	r, ae := e.verify(t, e.token(b), map[string]string{"id_number": e.idNumbers[b.Unit]})
@@ -193,8 +196,8 @@ func (e *voteEstate) lastCode(t *testing.T) string {
 // right one, and the cast recording it.
 func TestSMSVerification(t *testing.T) {
 	e := newVoteEstate(t)
+	e.useVerification(t, "sms")
 	c, ballots := e.openNow(t)
-	e.setVerification(t, c.ID, "sms")
 	token := e.token(ballots[0])
 	var ae apiError
 	if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+token, map[string]any{"choices": c.choices()}, &ae); r.StatusCode != http.StatusForbidden || ae.Error.Code != "verification_required" {
@@ -246,8 +249,8 @@ func mustAtoi(t *testing.T, s string) int {
 // is wrong with the number echoed masked, the right one opens the ballot.
 func TestPhonePageVerification(t *testing.T) {
 	e := newVoteEstate(t)
+	e.useVerification(t, "id_number")
 	c, ballots := e.openNow(t)
-	e.setVerification(t, c.ID, "id_number")
 	b := ballots[0]
 	path := "/v/" + e.token(b)
 	resp, body := pageGet(t, e, path)

@@ -73,7 +73,11 @@ func (s *Server) verify(c *gin.Context) {
 	p.PosterURLs = [2]string{p.PDFURL + "?layout=" + postgres.LayoutA4Poster, p.PDFURL + "?layout=" + postgres.LayoutA3Poster}
 	p.JSONURL = "/verify/" + v.NoticeID + "/result.json"
 	p.LogURL = fmt.Sprintf("/log/%d", v.ConsultationID)
-	for i, fig := range v.Figures {
+	figures := v.Figures
+	if p.Lang == templates.English {
+		figures = notice.Figures(v.Result, true)
+	}
+	for i, fig := range figures {
 		p.Matters = append(p.Matters, verifyMatter{MatterFigures: fig, Passed: v.Result.Matters[i].Passed()})
 	}
 	s.render(c, http.StatusOK, "verify", p)

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"gongjue/ballot"
 	"gongjue/locale"
 	"gongjue/quorum"
 	"gongjue/tally"
@@ -23,6 +24,7 @@ type MatterFigures struct {
 	ZoneCaption string
 	Zones       []ZoneFigures
 	WhatIf      string
+	NoVeto      string // an election under a zone veto: the veto does not apply (§3.2)
 }
 
 // FigureRow is one row of a matter's arithmetic table.
@@ -37,18 +39,28 @@ type ZoneFigures struct {
 	Verdict                                         string
 }
 
-// Figures returns the figures of every matter of a result, in order.
-func Figures(d *tally.Document) []MatterFigures {
+// Figures returns the figures of every matter of a result, in order, in
+// Chinese or (en) in English; the numbers are the same in both.
+func Figures(d *tally.Document, en bool) []MatterFigures {
 	figs := make([]MatterFigures, len(d.Matters))
 	for i := range d.Matters {
-		figs[i] = matterFigures(d, &d.Matters[i])
+		figs[i] = matterFigures(d, &d.Matters[i], en)
 	}
 	return figs
 }
 
-func matterFigures(d *tally.Document, m *tally.Matter) MatterFigures {
+func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 	veto := d.Consultation.Veto
+	pick := func(t locale.Text) string {
+		if en {
+			return t.EN
+		}
+		return t.ZH
+	}
 	fig := MatterFigures{Title: m.Title}
+	if s := ballot.ElectionNoVeto(veto, m.Kind); s != nil {
+		fig.NoVeto = pick(*s)
+	}
 	o, ok := m.Turnout()
 	if !ok {
 		return fig
@@ -58,61 +70,66 @@ func matterFigures(d *tally.Document, m *tally.Matter) MatterFigures {
 		return FigureRow{label, locale.Count(int64(t.Headcount)), locale.Percent(int64(t.Headcount), int64(of.Headcount)),
 			locale.Area(int64(t.Area)), locale.Percent(int64(t.Area), int64(of.Area))}
 	}
-	fig.Rows = []FigureRow{row(locale.Eligible.ZH, o.Eligible, o.Eligible), row(locale.Participating.ZH, part, o.Eligible)}
+	fig.Rows = []FigureRow{row(pick(locale.Eligible), o.Eligible, o.Eligible), row(pick(locale.Participating), part, o.Eligible)}
 	var zonesOf *quorum.Result
 	switch res := m.Result.(type) {
 	case *quorum.Result:
-		fig.Rows = append(fig.Rows, row(locale.Choice("agree").ZH, res.Overall.Agree, part), row(locale.Choice("oppose").ZH, res.Overall.Oppose, part), row(locale.AbstainInclSpoiled.ZH, res.Overall.Abstain, part))
+		fig.Rows = append(fig.Rows, row(pick(locale.Choice("agree")), res.Overall.Agree, part), row(pick(locale.Choice("oppose")), res.Overall.Oppose, part), row(pick(locale.AbstainInclSpoiled), res.Overall.Abstain, part))
 		zonesOf = res
-		fig.ZoneCaption = "各区域表决情况："
+		fig.ZoneCaption = pick(locale.Text{ZH: "各区域表决情况：", EN: "By zone:"})
 	case *tally.ChoiceResult:
 		for _, opt := range m.Options {
-			fig.Rows = append(fig.Rows, row("选择「"+opt+"」", res.Options[opt].Overall.Agree, part))
+			fig.Rows = append(fig.Rows, row(pick(locale.Text{ZH: "选择「" + opt + "」", EN: "For “" + opt + "”"}), res.Options[opt].Overall.Agree, part))
 		}
 		if len(m.Options) > 0 {
-			fig.Rows = append(fig.Rows, row(locale.AbstainInclSpoiled.ZH, res.Options[m.Options[0]].Overall.Abstain, part))
+			fig.Rows = append(fig.Rows, row(pick(locale.AbstainInclSpoiled), res.Options[m.Options[0]].Overall.Abstain, part))
 		}
 		if res.Decided {
 			zonesOf = res.Options[res.Winner]
-			fig.ZoneCaption = "各区域对「" + res.Winner + "」的表决情况（同意即选择该项）："
+			fig.ZoneCaption = pick(locale.Text{ZH: "各区域对「" + res.Winner + "」的表决情况（同意即选择该项）：", EN: "By zone, for “" + res.Winner + "” (agree means choosing it):"})
 		}
 	case *tally.ElectionResult:
 		for _, cand := range m.Options {
-			label := "同意「" + cand + "」"
+			label := locale.Text{ZH: "同意「" + cand + "」", EN: "For “" + cand + "”"}
 			if res.Candidates[cand].Elected {
-				label += " 当选"
+				label.ZH, label.EN = label.ZH+" 当选", label.EN+" (elected)"
 			}
-			fig.Rows = append(fig.Rows, row(label, res.Candidates[cand].Overall.Agree, part))
+			fig.Rows = append(fig.Rows, row(pick(label), res.Candidates[cand].Overall.Agree, part))
 		}
 	}
-	fig.Verdict = Verdict(d, m).ZH
-	fig.Sentence = plainVerdict(m, o, zonesOf, fig.Verdict)
+	fig.Verdict = pick(Verdict(d, m))
+	if !en {
+		fig.Sentence = plainVerdict(m, o, zonesOf, fig.Verdict)
+	}
 	if zonesOf != nil && len(zonesOf.Zones) > 0 {
 		for _, name := range slices.Sorted(maps.Keys(zonesOf.Zones)) {
 			z := zonesOf.Zones[name]
 			fig.Zones = append(fig.Zones, ZoneFigures{Zone: name,
-				Eligible: tallyCell(z.Eligible), Participating: tallyCell(z.Participating),
-				Agree: tallyCell(z.Agree), Oppose: tallyCell(z.Oppose), Abstain: tallyCell(z.Abstain),
-				Verdict: zoneVerdict(veto, name, z)})
+				Eligible: tallyCell(z.Eligible, en), Participating: tallyCell(z.Participating, en),
+				Agree: tallyCell(z.Agree, en), Oppose: tallyCell(z.Oppose, en), Abstain: tallyCell(z.Abstain, en),
+				Verdict: zoneVerdict(veto, name, z, pick)})
 		}
-		fig.WhatIf = WhatIf(veto.Mode, zonesOf.WhatIf).ZH
+		fig.WhatIf = pick(WhatIf(veto.Mode, zonesOf.WhatIf))
 	}
 	return fig
 }
 
 // tallyCell writes a headcount over an area.
-func tallyCell(t quorum.Tally) string {
-	return fmt.Sprintf("%d人\n%s㎡", t.Headcount, t.Area)
+func tallyCell(t quorum.Tally, en bool) string {
+	if en {
+		return locale.Count(int64(t.Headcount)) + "\n" + locale.Area(int64(t.Area)) + " m²"
+	}
+	return locale.Count(int64(t.Headcount)) + "人\n" + locale.Area(int64(t.Area)) + "㎡"
 }
 
-func zoneVerdict(veto quorum.Veto, name string, z *quorum.ZoneOutcome) string {
-	s := locale.Passed(z.Passed).ZH
+func zoneVerdict(veto quorum.Veto, name string, z *quorum.ZoneOutcome, pick func(locale.Text) string) string {
+	s := pick(locale.Passed(z.Passed))
 	if veto.Mode != "" && veto.Mode != quorum.VetoNone {
 		switch {
 		case !holdsVeto(veto, name):
-			s += "\n无否决权"
+			s += "\n" + pick(locale.Text{ZH: "无否决权", EN: "no veto"})
 		case z.Vetoed:
-			s += "\n否决"
+			s += "\n" + pick(locale.Text{ZH: "否决", EN: "vetoed"})
 		}
 	}
 	return s

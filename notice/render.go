@@ -326,7 +326,7 @@ func (g grid) drawRow(r *renderer, cells []string, head bool) {
 func (r *renderer) blocks() []block {
 	d := r.c.Result
 	bs := []block{r.header()}
-	for i, fig := range Figures(d) {
+	for i, fig := range Figures(d, false) {
 		bs = append(bs, r.matter(i, &d.Matters[i], fig))
 	}
 	return append(bs, r.closing())
@@ -421,6 +421,9 @@ func (r *renderer) matter(i int, m *tally.Matter, fig MatterFigures) block {
 		b = append(b, para{size: 10.5, text: "注：同意、反对、弃权的占比以实际参与表决的人数与面积为基数；同一业主拥有多个专有部分的按一人计算，建设单位尚未出售和虽已出售但尚未交付的部分按一人计算。"}, gap(1))
 	}
 	b = append(b, para{size: 14, text: "表决结果：" + fig.Verdict, bold: true})
+	if fig.NoVeto != "" {
+		b = append(b, para{size: bodyPt, text: fig.NoVeto})
+	}
 	if !r.poster && fig.Sentence != "" {
 		b = append(b, para{size: bodyPt, text: fig.Sentence})
 	}

@@ -101,7 +101,7 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string, now time.Time) (*
 	v := &Verification{
 		NoticeID: n.ID, ConsultationID: n.ConsultationID, Signed: n.Signed(), Result: doc,
 		ResultSHA256: tally.Hash(stored.JSON), Checkpoint: doc.Checkpoint, PeriodDays: n.PeriodDays,
-		ObjectionDays: n.ObjectionDays, Signatures: []SignatureStatus{}, Figures: Figures(doc),
+		ObjectionDays: n.ObjectionDays, Signatures: []SignatureStatus{}, Figures: Figures(doc, false),
 	}
 	if v.Objections, err = postgres.Objections(ctx, db, n.CommunityID, n.ConsultationID); err != nil {
 		return nil, err

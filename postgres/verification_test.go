@@ -19,12 +19,15 @@ import (
 func TestVerificationAttemptsCountOneByOne(t *testing.T) {
 	e := newBTEstate(t)
 	ctx := context.Background()
+	plain, _ := e.open(t, ballot.Scope{})
+	if m, err := postgres.OnlineVerification(ctx, e.DB, e.CID, plain.ID); err != nil || m != verification.None {
+		t.Fatalf("without registered rules: %q %v", m, err)
+	}
+	if err := postgres.ActivateProcedure(ctx, e.DB, e.CID, e.registerProcedure(t, `{"online_verification": "id_number"}`), e.Committee); err != nil {
+		t.Fatal(err)
+	}
 	c, issued := e.open(t, ballot.Scope{})
 	unit := issued[0].UnitID
-	if m, err := postgres.OnlineVerification(ctx, e.DB, e.CID, c.ID); err != nil || m != verification.None {
-		t.Fatalf("without frozen settings: %q %v", m, err)
-	}
-	e.DB.MustExec(`UPDATE consultations SET procedure_settings = '{"online_verification": "id_number"}' WHERE id = $1`, c.ID)
 	if m, err := postgres.OnlineVerification(ctx, e.DB, e.CID, c.ID); err != nil || m != verification.IDNumber {
 		t.Fatalf("frozen id_number: %q %v", m, err)
 	}
