@@ -52,7 +52,7 @@ func windowError(we *ballot.WindowError, cast *postgres.CastRecord) *Error {
 
 // alreadyCast is 409 naming when and how the unit voted.
 func alreadyCast(e *postgres.AlreadyCastError) *Error {
-	return &Error{Status: http.StatusConflict, Code: "already_cast", Message: e.Error(),
+	return &Error{Status: http.StatusConflict, Code: "already_cast", Message: alreadyCastMessage(e),
 		Details: gin.H{"unit": e.UnitID, "at": e.At, "channel": e.Channel}}
 }
 
@@ -268,7 +268,7 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 // matterCache remembers which consultation each matter belongs to and the
 // matters of opened consultations, which never change (only a draft's
 // matters can be edited, and an opened consultation never returns to
-// draft). One cache per database handle; it forgets everything past
+// draft). One cache per server; it forgets everything past
 // maxCachedMatters entries.
 type matterCache struct {
 	mu           sync.RWMutex
@@ -278,7 +278,9 @@ type matterCache struct {
 
 const maxCachedMatters = 20000
 
-var matterCaches sync.Map // *sqlx.DB → *matterCache
+func newMatterCache() *matterCache {
+	return &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}}
+}
 
 // mattersOf returns the consultation all of ids belong to and its matters,
 // when they belong to one opened consultation.
@@ -286,8 +288,7 @@ func mattersOf(s *Server, ctx context.Context, ids []int64) (int64, []ballot.Mat
 	if len(ids) == 0 {
 		return 0, nil, false
 	}
-	v, _ := matterCaches.LoadOrStore(s.DB, &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}})
-	mc := v.(*matterCache)
+	mc := s.matters
 	lookup := func() (int64, []ballot.Matter, bool) {
 		mc.mu.RLock()
 		defer mc.mu.RUnlock()
@@ -535,7 +536,7 @@ func (s *Server) confirmPaper(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	conf, err := postgres.ConfirmPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID)
+	conf, err := postgres.ConfirmPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID, duplicateNote)
 	auditErr := s.audit(c, cid, "paper.confirm", strconv.FormatInt(e.ID, 10), gin.H{"unit": e.UnitID, "counted": err == nil})
 	if err != nil {
 		if latest, _, gerr := postgres.GetPaperEntry(c.Request.Context(), s.DB, e.ID); gerr == nil {

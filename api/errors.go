@@ -2,11 +2,13 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/ballot"
 	"gongjue/postgres"
 )
 
@@ -67,4 +69,28 @@ func writeError(c *gin.Context, err error) {
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error")
 	}
 	c.AbortWithStatusJSON(apiErr.Status, gin.H{"error": apiErr})
+}
+
+// alreadyCastMessage says when and how a unit that has a counted ballot
+// voted.
+func alreadyCastMessage(e *postgres.AlreadyCastError) string {
+	return fmt.Sprintf("房屋 %s 已于 %s 以%s方式投票，不能再次投票 / unit %s already voted at %s (%s)",
+		e.UnitID, ballot.FormatTime(e.At), channelZH(e.Channel), e.UnitID, ballot.FormatTime(e.At), e.Channel)
+}
+
+// duplicateNote is the note kept with a paper entry rejected at
+// confirmation because the unit had voted meanwhile.
+func duplicateNote(e *postgres.AlreadyCastError) string {
+	return fmt.Sprintf("重复：该房屋已于 %s 以%s方式投票 / duplicate: the unit voted at %s (%s)",
+		ballot.FormatTime(e.At), channelZH(e.Channel), ballot.FormatTime(e.At), e.Channel)
+}
+
+func channelZH(c ballot.Channel) string {
+	switch c {
+	case ballot.Online:
+		return "在线"
+	case ballot.Proxy:
+		return "委托代理纸质票"
+	}
+	return "纸质票"
 }

@@ -11,16 +11,16 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gongjue/postgres"
 	"gongjue/secret"
 )
 
 // Config is what a Server needs.
 type Config struct {
-	DB        *sqlx.DB
+	DB        *postgres.DB
 	Keys      *secret.Keys
 	PublicURL string // what QR codes point at, without a trailing slash
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed
@@ -37,6 +37,9 @@ type Server struct {
 	// ownerLimit throttles the unauthenticated ballot endpoints and login
 	// per client address, against token guessing and floods.
 	ownerLimit *addressLimiter
+	// matters caches the matters of opened consultations for the ballot
+	// API's fast path (ballots.go).
+	matters *matterCache
 }
 
 // Body limits: JSON requests are small; a roll file may be up to 20 MB.
@@ -59,6 +62,7 @@ func New(cfg Config) (*Server, error) {
 		engine:     e,
 		metrics:    newMetrics(),
 		ownerLimit: newAddressLimiter(5, 30),
+		matters:    newMatterCache(),
 	}
 	e.Use(s.observe, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic", "route", c.FullPath(), "panic", err)

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
@@ -25,7 +24,7 @@ func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need n
 // an account of each role.
 type testServer struct {
 	*httptest.Server
-	DB          *sqlx.DB
+	DB          *postgres.DB
 	Keys        *secret.Keys
 	CommunityID int64
 }

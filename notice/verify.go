@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ledger"
 	"gongjue/pdfsign"
 	"gongjue/postgres"
@@ -77,7 +75,7 @@ var signedResultHash = regexp.MustCompile(`result-sha256:([0-9a-f]{64})`)
 
 // Verify checks the notice with a public notice id. An unknown id is
 // postgres.ErrNotFound.
-func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, error) {
+func Verify(ctx context.Context, db *postgres.DB, noticeID string) (*Verification, error) {
 	n, err := postgres.NoticeByPublicID(ctx, db, noticeID)
 	if err != nil {
 		return nil, err
@@ -147,7 +145,7 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string) (*Verification, e
 // checkpointValid checks the recorded final checkpoint: an empty log has
 // no note; otherwise the note must be signed by the estate's log key and
 // state the recorded size and root hash.
-func checkpointValid(ctx context.Context, db *sqlx.DB, stored postgres.StoredResult, doc *tally.Document) bool {
+func checkpointValid(ctx context.Context, db *postgres.DB, stored postgres.StoredResult, doc *tally.Document) bool {
 	cp := doc.Checkpoint
 	if cp.Size != stored.CheckpointSize || !bytes.Equal(cp.Hash[:], stored.CheckpointHash) || cp.Note != stored.CheckpointNote {
 		return false

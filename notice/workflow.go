@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -49,14 +50,14 @@ type Status struct {
 // countersigned by the residents' committee (whatever order the approvals
 // came in), stored, and the consultation becomes 'noticed' — all in one
 // transaction. publicURL is what the QR code points at.
-func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, now time.Time) (*Status, error) {
+func Approve(ctx context.Context, db *postgres.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, now time.Time) (*Status, error) {
 	body := acct.Role
 	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
 		return nil, ErrNotABody
 	}
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it
 	var st *Status
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		n, err := postgres.LockNotice(ctx, tx, consultationID)
 		if errors.Is(err, postgres.ErrNotFound) {
 			return ErrNotClosed

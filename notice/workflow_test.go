@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -27,7 +28,7 @@ func init() { postgres.PasswordCost = bcrypt.MinCost }
 // closedEstate is an estate with a closed consultation whose result (the
 // sample document) is frozen, and an account of each approving role.
 type closedEstate struct {
-	db             *sqlx.DB
+	db             *postgres.DB
 	keys           *secret.Keys
 	communityID    int64
 	consultationID int64
@@ -71,7 +72,7 @@ func newClosedEstate(t *testing.T) *closedEstate {
 	if e.resultJSON, err = doc.Encode(); err != nil {
 		t.Fatal(err)
 	}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		err := postgres.InsertResult(ctx, tx, postgres.StoredResult{
 			CommunityID: e.communityID, ConsultationID: e.consultationID, JSON: e.resultJSON,
 			SHA256: sha(e.resultJSON), ClosedAt: closedAt, CheckpointHash: make([]byte, 32),
@@ -271,7 +272,7 @@ func pdfsig(t *testing.T, pdf []byte) []string {
 	return parts[1:]
 }
 
-func tamper(t *testing.T, db *sqlx.DB, script string) {
+func tamper(t *testing.T, db *postgres.DB, script string) {
 	t.Helper()
 	if _, err := db.Exec(script); err != nil {
 		t.Fatalf("tampering: %v", err)

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ballot"
 	"gongjue/ledger"
 	"gongjue/postgres"
@@ -25,7 +23,7 @@ import (
 // and 2 (高层), two entrances each, three floors of two rooms; the owner of
 // 1-1-101 also owns 2-1-101, and 2-2-* are developer-held.
 type btEstate struct {
-	DB         *sqlx.DB
+	DB         *postgres.DB
 	Keys       *secret.Keys
 	CID        int64
 	Volunteer  int64
@@ -269,16 +267,16 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a paper entry counted before confirmation")
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer); !errors.Is(err, postgres.ErrSameAccount) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrSameAccount) {
 		t.Fatalf("confirmation by the entering account: %v", err)
 	}
 	if _, err := postgres.RejectPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer, "oops"); !errors.Is(err, postgres.ErrSameAccount) {
 		t.Fatalf("rejection by the entering account: %v", err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID+1000, id, e.Volunteer2); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID+1000, id, e.Volunteer2, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrNotFound) {
 		t.Fatalf("confirmation in another estate: %v", err)
 	}
-	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer2)
+	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer2, (*postgres.AlreadyCastError).Error)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +296,7 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if conf.Cast.Receipt == "" {
 		t.Error("no receipt for a confirmed paper ballot")
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Committee); !errors.Is(err, postgres.ErrDecided) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Committee, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrDecided) {
 		t.Errorf("confirming twice: %v", err)
 	}
 	// A second entry for the counted unit is refused at entry; one made
@@ -309,11 +307,11 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if err != nil || len(others) != 1 || others[0] != a {
 		t.Fatalf("second pending entry: %v %v", others, err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, b, e.Committee); err != nil {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, b, e.Committee, (*postgres.AlreadyCastError).Error); err != nil {
 		t.Fatal(err)
 	}
 	var dup *postgres.AlreadyCastError
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, a, e.Committee); !errors.As(err, &dup) || dup.Channel != ballot.Paper {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, a, e.Committee, (*postgres.AlreadyCastError).Error); !errors.As(err, &dup) || dup.Channel != ballot.Paper {
 		t.Fatalf("confirming a duplicate: %v", err)
 	}
 	entry, _, err := postgres.GetPaperEntry(ctx, e.DB, a)
@@ -329,7 +327,7 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if _, err := postgres.RejectPaperEntry(ctx, e.DB, e.CID, r, e.Volunteer2, "未签名"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, r, e.Committee); !errors.Is(err, postgres.ErrDecided) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, r, e.Committee, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrDecided) {
 		t.Errorf("confirming a rejected entry: %v", err)
 	}
 	counts, err := postgres.CountCasts(ctx, e.DB, e.CID, c.ID)
@@ -383,7 +381,7 @@ func TestConcurrentCastsCountOne(t *testing.T) {
 			var err error
 			switch {
 			case i%2 == 1:
-				_, err = postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, entries[i/2], e.Volunteer2)
+				_, err = postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, entries[i/2], e.Volunteer2, (*postgres.AlreadyCastError).Error)
 			case i%4 == 0:
 				_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c))
 			default:

@@ -43,11 +43,11 @@ const ledgerKeyLabel = "log-key"
 // consultation take turns. Before growing the log, Sequence checks that the
 // stored hashes it builds on still give the latest checkpoint's root;
 // AuditLedger checks them all.
-func Sequence(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, consultationID int64, batch int) (cp ledger.Checkpoint, added int, err error) {
+func Sequence(ctx context.Context, db *DB, keys *secret.Keys, communityID, consultationID int64, batch int) (cp ledger.Checkpoint, added int, err error) {
 	if batch <= 0 {
 		return ledger.Checkpoint{}, 0, errors.New("ledger: batch must be positive")
 	}
-	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, ledgerLockClass, int32(consultationID)); err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func Sequence(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, 
 // to it, SequenceBatch at a time, and returns the latest checkpoint and
 // the number of ballots added. Closing a consultation calls it so that the
 // final checkpoint covers every ballot.
-func SequenceAll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, consultationID int64) (ledger.Checkpoint, int, error) {
+func SequenceAll(ctx context.Context, db *DB, keys *secret.Keys, communityID, consultationID int64) (ledger.Checkpoint, int, error) {
 	total := 0
 	for {
 		cp, added, err := Sequence(ctx, db, keys, communityID, consultationID, SequenceBatch)
@@ -165,7 +165,7 @@ func SequenceAll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityI
 // not yet in their logs to the logs of open and closed consultations.
 // Casting never waits for it. It logs what it does, and its errors, with
 // log/slog.
-func RunSequencer(ctx context.Context, db *sqlx.DB, keys *secret.Keys, interval time.Duration) {
+func RunSequencer(ctx context.Context, db *DB, keys *secret.Keys, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -178,7 +178,7 @@ func RunSequencer(ctx context.Context, db *sqlx.DB, keys *secret.Keys, interval 
 	}
 }
 
-func ledgerSequencePending(ctx context.Context, db *sqlx.DB, keys *secret.Keys) {
+func ledgerSequencePending(ctx context.Context, db *DB, keys *secret.Keys) {
 	var logs []struct {
 		CommunityID    int64 `db:"community_id"`
 		ConsultationID int64 `db:"id"`
@@ -214,9 +214,9 @@ func ledgerSequencePending(ctx context.Context, db *sqlx.DB, keys *secret.Keys) 
 
 // LedgerVerifierKey returns the note verifier key of an estate's logs,
 // creating the estate's key pair on first use.
-func LedgerVerifierKey(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID int64) (string, error) {
+func LedgerVerifierKey(ctx context.Context, db *DB, keys *secret.Keys, communityID int64) (string, error) {
 	var vkey string
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var err error
 		_, vkey, err = ledgerKey(ctx, tx, keys, communityID)
 		return err
@@ -356,7 +356,7 @@ func ConsistencyProof(ctx context.Context, db sqlx.QueryerContext, consultationI
 // signature and root against the leaves. It returns what disagrees, which
 // is nothing for an intact log; counted ballots not yet in the log are
 // reported too. It reads one snapshot of the database.
-func AuditLedger(ctx context.Context, db *sqlx.DB, consultationID int64) ([]ledger.Mismatch, error) {
+func AuditLedger(ctx context.Context, db *DB, consultationID int64) ([]ledger.Mismatch, error) {
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, err

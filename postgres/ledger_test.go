@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 // A ledgerEstate is an estate with units and one open consultation of two
 // matters, every unit holding a ballot.
 type ledgerEstate struct {
-	db           *sqlx.DB
+	db           *postgres.DB
 	keys         *secret.Keys
 	community    int64
 	consultation int64
@@ -81,7 +82,7 @@ func (e *ledgerEstate) newConsultation(t testing.TB) int64 {
 func (e *ledgerEstate) cast(t testing.TB, unit string, at time.Time, channel string, choices ...ledger.Choice) string {
 	t.Helper()
 	salt := ledger.NewSalt()
-	err := postgres.InTx(context.Background(), e.db, func(tx *sqlx.Tx) error {
+	err := e.db.Transact(context.Background(), sql.LevelDefault, func(tx *sqlx.Tx) error {
 		_, err := tx.Exec(`
 			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
 			VALUES ($1, $2, $3, $4, $5, $6)`, e.community, e.consultation, unit, channel, at, salt)
@@ -118,14 +119,14 @@ func (e *ledgerEstate) castAll(t testing.TB, consultation int64) {
 		WHERE c.community_id = $1 AND c.consultation_id = $2`, e.community, consultation)
 }
 
-func ledgerExec(t testing.TB, db *sqlx.DB, query string, args ...any) {
+func ledgerExec(t testing.TB, db *postgres.DB, query string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func ledgerGet(t testing.TB, db *sqlx.DB, dest any, query string, args ...any) {
+func ledgerGet(t testing.TB, db *postgres.DB, dest any, query string, args ...any) {
 	t.Helper()
 	if err := db.Get(dest, query, args...); err != nil {
 		t.Fatal(err)

@@ -3,13 +3,11 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -17,29 +15,13 @@ import (
 	"gongjue/migrations"
 )
 
-// Open connects to the database at url (lib/pq form) and checks it answers.
-func Open(ctx context.Context, url string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	return db, nil
-}
-
 // migrationLock is the advisory lock key that serialises concurrent
 // migrators (two servers starting at once).
 const migrationLock = 0x67_6f6e_676a_7565 // "gongjue"
 
 // Migrate applies, each in its own transaction, the migrations not yet
 // recorded in schema_migrations. Applying twice is a no-op.
-func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
+func Migrate(ctx context.Context, db *DB) (applied []string, err error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
@@ -70,7 +52,7 @@ func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 		if err != nil {
 			return applied, err
 		}
-		err = inTx(ctx, conn, func(tx *sqlx.Tx) error {
+		err = transactOnce(ctx, conn, nil, func(tx *sqlx.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return err
 			}
@@ -83,28 +65,6 @@ func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 		applied = append(applied, name)
 	}
 	return applied, nil
-}
-
-type txBeginner interface {
-	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
-}
-
-func inTx(ctx context.Context, db txBeginner, fn func(*sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// InTx runs fn in one transaction, committing when fn returns nil and
-// rolling back otherwise, so nothing is ever half-written.
-func InTx(ctx context.Context, db *sqlx.DB, fn func(*sqlx.Tx) error) error {
-	return inTx(ctx, db, fn)
 }
 
 // IsUniqueViolation reports whether err is PostgreSQL's unique_violation,

@@ -16,7 +16,7 @@ import (
 
 // closedConsultation makes an estate, a committee and a residents'
 // committee account, and a consultation in state closed.
-func closedConsultation(t *testing.T) (db *sqlx.DB, cid, id int64, committee, residents int64) {
+func closedConsultation(t *testing.T) (db *postgres.DB, cid, id int64, committee, residents int64) {
 	t.Helper()
 	ctx := context.Background()
 	db, _ = pgtest.New(t)
@@ -49,15 +49,15 @@ func TestResultIsWrittenOnceWithItsHash(t *testing.T) {
 	ctx := context.Background()
 	bad := storedResult(cid, id, []byte(`{"a":1}`))
 	bad.SHA256 = make([]byte, 32)
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, bad) })
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, bad) })
 	if err == nil {
 		t.Fatal("a result whose hash is not of its bytes was stored")
 	}
 	good := storedResult(cid, id, []byte(`{"a":1}`))
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) }); err != nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) }); err != nil {
 		t.Fatal(err)
 	}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) })
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) })
 	if !errors.Is(err, postgres.ErrResultExists) {
 		t.Errorf("second result: %v, want ErrResultExists", err)
 	}
@@ -76,7 +76,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	db, cid, id, committee, residents := closedConsultation(t)
 	ctx := context.Background()
 	var noticeID string
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if err := postgres.InsertResult(ctx, tx, storedResult(cid, id, []byte(`{}`))); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	}
 	approve := func(body string, acct int64) bool {
 		var added bool
-		err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 			var err error
 			added, err = postgres.AddApproval(ctx, tx, cid, id, body, acct, time.Now())
 			return err
@@ -119,7 +119,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	pdf := []byte("%PDF-1.4 signed")
 	n.ResultSHA256, n.UnsignedSHA256 = make([]byte, 32), make([]byte, 32)
 	n.SignedAt = sql.NullTime{Time: time.Now(), Valid: true}
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, pdf) }); err != nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, pdf) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := postgres.SignedNoticePDF(ctx, db, id)
@@ -131,7 +131,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	if state != "noticed" {
 		t.Errorf("state %s, want noticed", state)
 	}
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, []byte("other")) }); err == nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, []byte("other")) }); err == nil {
 		t.Error("a signed notice was signed again")
 	}
 	for _, stmt := range []string{

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"gongjue/postgres"
 	"gongjue/quorum"
@@ -37,14 +36,11 @@ type CloseOptions struct {
 	// NoticePeriodDays is the notice period (公示期) printed on the notice;
 	// 0 means postgres.DefaultNoticePeriod.
 	NoticePeriodDays int
-	// Now is the closing time; zero means time.Now().
+	// Now is when the automatic close judges a vote due; zero means
+	// time.Now(). The closing time recorded is always the database's
+	// clock once the close holds the consultation (postgres.MarkClosed).
 	Now time.Time
 }
-
-// closeAttempts bounds how often closing re-runs the sequencer when a
-// ballot cast just before the close reached the database after the log
-// was brought up to date.
-const closeAttempts = 5
 
 // Close closes an open consultation and freezes its result: it stops
 // casting (state closed), brings the ballot log up to date and takes its
@@ -55,18 +51,17 @@ const closeAttempts = 5
 // closed without a result (a close interrupted half-way) is finished.
 // Errors: ErrAlreadyClosed, ErrNotOpen, ErrNotDue (automatic close before
 // the closing time), postgres.ErrNotFound.
-func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID int64, opts CloseOptions) (postgres.StoredResult, error) {
+func Close(ctx context.Context, db *postgres.DB, keys *secret.Keys, consultationID int64, opts CloseOptions) (postgres.StoredResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	now = now.Round(time.Microsecond)
 	period := opts.NoticePeriodDays
 	if period == 0 {
 		period = postgres.DefaultNoticePeriod
 	}
 	var info postgres.ClosingInfo
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var err error
 		if info, err = postgres.LockForClosing(ctx, tx, consultationID); err != nil {
 			return err
@@ -90,8 +85,8 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 		if opts.By == nil && now.Before(info.ClosesAt) {
 			return ErrNotDue
 		}
-		info.ClosedAt = sql.NullTime{Time: now, Valid: true}
-		_, err = postgres.MarkClosed(ctx, tx, info.CommunityID, consultationID, now)
+		closedAt, _, err := postgres.MarkClosed(ctx, tx, info.CommunityID, consultationID)
+		info.ClosedAt = sql.NullTime{Time: closedAt, Valid: true}
 		return err
 	})
 	if err != nil {
@@ -101,33 +96,26 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 	if opts.By != nil {
 		closedBy = sql.NullInt64{Int64: opts.By.ID, Valid: true}
 	}
-	for attempt := 1; ; attempt++ {
-		if _, _, err := postgres.SequenceAll(ctx, db, keys, info.CommunityID, consultationID); err != nil {
-			return postgres.StoredResult{}, fmt.Errorf("tally: bringing the ballot log up to date: %w", err)
-		}
-		res, err := freeze(ctx, db, consultationID, closedBy, period)
-		if !errors.Is(err, errLogBehind) && !isSerializationFailure(err) || attempt == closeAttempts {
-			return res, err
-		}
+	// No cast commits after MarkClosed's, so the log brought up to date
+	// now covers every counted ballot.
+	if _, _, err := postgres.SequenceAll(ctx, db, keys, info.CommunityID, consultationID); err != nil {
+		return postgres.StoredResult{}, fmt.Errorf("tally: bringing the ballot log up to date: %w", err)
 	}
+	var res postgres.StoredResult
+	err = db.Transact(ctx, sql.LevelRepeatableRead, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = freeze(ctx, tx, consultationID, closedBy, period)
+		return err
+	})
+	return res, err
 }
 
 var errLogBehind = errors.New("tally: the ballot log does not yet cover every counted ballot")
 
-func isSerializationFailure(err error) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && (pqErr.Code == "40001" || pqErr.Code == "40P01")
-}
-
-// freeze computes and stores the result of a closed consultation in one
+// freeze computes and stores the result of a closed consultation in tx, a
 // repeatable-read transaction, so the checkpoint, the ballot count and the
 // aggregation all see the same ballots.
-func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql.NullInt64, periodDays int) (postgres.StoredResult, error) {
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
-	if err != nil {
-		return postgres.StoredResult{}, err
-	}
-	defer tx.Rollback()
+func freeze(ctx context.Context, tx *sqlx.Tx, consultationID int64, closedBy sql.NullInt64, periodDays int) (postgres.StoredResult, error) {
 	if err := TuneSession(ctx, tx); err != nil {
 		return postgres.StoredResult{}, err
 	}
@@ -199,7 +187,7 @@ func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql
 	if _, err := postgres.CreateNotice(ctx, tx, info.CommunityID, consultationID, periodDays); err != nil {
 		return postgres.StoredResult{}, err
 	}
-	return res, tx.Commit()
+	return res, nil
 }
 
 // TuneSession gives the transaction that aggregates a consultation's
@@ -323,7 +311,7 @@ const DefaultCloseGrace = 48 * time.Hour
 // RunCloser closes, until ctx is done, every open consultation whose
 // closing time passed more than the grace ago, and finishes any close that
 // was interrupted. It logs what it does with log/slog.
-func RunCloser(ctx context.Context, db *sqlx.DB, opts CloserOptions) {
+func RunCloser(ctx context.Context, db *postgres.DB, opts CloserOptions) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Minute
 	}
@@ -344,7 +332,7 @@ func RunCloser(ctx context.Context, db *sqlx.DB, opts CloserOptions) {
 
 // CloseDue runs one round of the closer at now and returns how many
 // consultations it closed.
-func CloseDue(ctx context.Context, db *sqlx.DB, keys *secret.Keys, grace time.Duration, now time.Time) int {
+func CloseDue(ctx context.Context, db *postgres.DB, keys *secret.Keys, grace time.Duration, now time.Time) int {
 	ids, err := postgres.DueForClosing(ctx, db, now.Add(-grace))
 	if err != nil {
 		if ctx.Err() == nil {

@@ -125,7 +125,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := postgres.ConfirmPaperEntry(ctx, db, cid, e, vol2); err != nil {
+		if _, err := postgres.ConfirmPaperEntry(ctx, db, cid, e, vol2, (*postgres.AlreadyCastError).Error); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -30,8 +30,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/api"
 	"gongjue/postgres"
 	"gongjue/roll"
@@ -64,7 +62,7 @@ var measurements = []measurement{
 
 // bench is what every measurement shares.
 type bench struct {
-	DB          *sqlx.DB     // the throwaway database, also used by the server
+	DB          *postgres.DB // the throwaway database, also used by the server
 	DatabaseURL string       // its URL
 	Keys        *secret.Keys // the server's keys (a random master key)
 	BaseURL     string       // the running server, e.g. http://127.0.0.1:41234

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/tally"
@@ -86,7 +84,7 @@ func measureTally(ctx context.Context, b *bench) ([]row, error) {
 // timeCompute times tally.Compute — the aggregation and the quorum
 // decisions of closing — in the repeatable-read transaction closing uses,
 // and, separately, the aggregation alone.
-func timeCompute(ctx context.Context, db *sqlx.DB, l *tallytest.Large) (total, load time.Duration, err error) {
+func timeCompute(ctx context.Context, db *postgres.DB, l *tallytest.Large) (total, load time.Duration, err error) {
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return 0, 0, err

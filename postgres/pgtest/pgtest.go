@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/postgres"
 )
 
@@ -44,7 +42,7 @@ func Main(m *testing.M) int {
 }
 
 // New returns a connection to a fresh migrated database and its URL.
-func New(t testing.TB) (*sqlx.DB, string) {
+func New(t testing.TB) (*postgres.DB, string) {
 	t.Helper()
 	admin := adminURL(t)
 	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin) })

@@ -2,6 +2,7 @@ package tallytest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -38,7 +39,7 @@ type Large struct {
 // production; the counted ballots — which production casts one at a time —
 // are written in bulk by SQL, with random salts and choices, not yet in the
 // ballot log.
-func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Large, error) {
+func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*Large, error) {
 	cid, err := postgres.CreateCommunity(ctx, db, fmt.Sprintf("大型测试小区 %d", time.Now().UnixNano()), "基准测试")
 	if err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Larg
 	}
 	m := full.Matters
 	l := &Large{CommunityID: cid, ConsultationID: id, Units: n}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
 			SELECT community_id, consultation_id, unit_id,
@@ -140,7 +141,7 @@ func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Larg
 // unique indexes on (community_id, consultation_id, …), and the foreign-key
 // checks of a bulk insert then scan the whole consultation for every row:
 // quadratic time on a fresh database.
-func warmUp(ctx context.Context, db *sqlx.DB, keys *secret.Keys, cid, committee int64, building string) error {
+func warmUp(ctx context.Context, db *postgres.DB, keys *secret.Keys, cid, committee int64, building string) error {
 	now := time.Now()
 	draft := ballot.DraftRequest{
 		Title: "预热", Scope: &ballot.Scope{Building: building},

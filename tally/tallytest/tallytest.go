@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ballot"
 	"gongjue/postgres"
 	"gongjue/quorum"
@@ -54,7 +52,7 @@ type Options struct {
 
 // Estate is the estate, its open consultation and the ballots cast so far.
 type Estate struct {
-	DB           *sqlx.DB
+	DB           *postgres.DB
 	Keys         *secret.Keys
 	CommunityID  int64
 	Accounts     Accounts
@@ -112,7 +110,7 @@ func units() []roll.Unit {
 }
 
 // New makes the estate with its roll, accounts and an open consultation.
-func New(t testing.TB, db *sqlx.DB, keys *secret.Keys, opts Options) *Estate {
+func New(t testing.TB, db *postgres.DB, keys *secret.Keys, opts Options) *Estate {
 	t.Helper()
 	ctx := context.Background()
 	e := &Estate{DB: db, Keys: keys, CommunityID: opts.CommunityID, Accounts: opts.Accounts, Units: units(),
@@ -235,7 +233,7 @@ func (e *Estate) CastPaper(t testing.TB, unit string, v Vote) string {
 	if err != nil {
 		t.Fatalf("tallytest: entering %s on paper: %v", unit, err)
 	}
-	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID)
+	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID, (*postgres.AlreadyCastError).Error)
 	if err != nil {
 		t.Fatalf("tallytest: confirming %s: %v", unit, err)
 	}
