@@ -497,3 +497,47 @@ func TestConsultationDraftRoundTrip(t *testing.T) {
 		t.Fatalf("list: %+v, %v", list, err)
 	}
 }
+
+// TestRefusalsDoNotHoldUpCasting (issue 9): a flood of ballots reusing a
+// token that has voted is explained outside the caster's workers, so the
+// honest ballots arriving meanwhile are counted at once, even while every
+// refusal's explanation is held up.
+func TestRefusalsDoNotHoldUpCasting(t *testing.T) {
+	e := newBTEstate(t)
+	ctx := context.Background()
+	c, issued := e.open(t, ballot.Scope{})
+	voted := issued[0]
+	if _, _, err := postgres.CastByToken(ctx, e.DB, voted.Token, c.ID, agreeAll(c)); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	postgres.HoldExplanations(e.DB, release)
+	var flood sync.WaitGroup
+	refusals := make(chan error, 64)
+	for range 64 {
+		flood.Add(1)
+		go func() {
+			defer flood.Done()
+			_, _, err := postgres.CastByToken(ctx, e.DB, voted.Token, c.ID, agreeAll(c))
+			refusals <- err
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the flood is counted and refused, its explanations held
+	for _, b := range issued[1:6] {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, got, err := postgres.CastByToken(cctx, e.DB, b.Token, c.ID, agreeAll(c))
+		cancel()
+		if err != nil || got != b.UnitID {
+			t.Fatalf("honest ballot of %s while refusals are explained: %q, %v", b.UnitID, got, err)
+		}
+	}
+	close(release)
+	flood.Wait()
+	close(refusals)
+	for err := range refusals {
+		var dup *postgres.AlreadyCastError
+		if !errors.As(err, &dup) || dup.UnitID != voted.UnitID {
+			t.Errorf("reused token: %v, want AlreadyCastError for %s", err, voted.UnitID)
+		}
+	}
+}

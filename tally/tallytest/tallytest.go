@@ -48,6 +48,8 @@ type Options struct {
 	Veto *quorum.Veto
 	// ClosesIn is how long until the closing time; default a day.
 	ClosesIn time.Duration
+	// Units is the roll; default the estate described at units.
+	Units []roll.Unit
 }
 
 // Estate is the estate, its open consultation and the ballots cast so far.
@@ -113,7 +115,10 @@ func units() []roll.Unit {
 func New(t testing.TB, db *postgres.DB, keys *secret.Keys, opts Options) *Estate {
 	t.Helper()
 	ctx := context.Background()
-	e := &Estate{DB: db, Keys: keys, CommunityID: opts.CommunityID, Accounts: opts.Accounts, Units: units(),
+	if opts.Units == nil {
+		opts.Units = units()
+	}
+	e := &Estate{DB: db, Keys: keys, CommunityID: opts.CommunityID, Accounts: opts.Accounts, Units: opts.Units,
 		Cast: map[string][]ballot.Selection{}, Channels: map[string]ballot.Channel{}, Receipts: map[string]string{}}
 	var err error
 	if e.CommunityID == 0 {
@@ -197,7 +202,8 @@ type Vote struct {
 	Candidates []string
 }
 
-func (e *Estate) selections(v Vote) []ballot.Selection {
+// Selections are the choices of ballot v.
+func (e *Estate) Selections(v Vote) []ballot.Selection {
 	ms := e.Consultation.Matters
 	sel := []ballot.Selection{{MatterID: ms[0].ID, Choice: v.Approve}, {MatterID: ms[1].ID, Choice: v.Option}}
 	if len(v.Candidates) == 0 {
@@ -212,7 +218,7 @@ func (e *Estate) selections(v Vote) []ballot.Selection {
 // CastOnline casts a unit's ballot online and returns its receipt.
 func (e *Estate) CastOnline(t testing.TB, unit string, v Vote) string {
 	t.Helper()
-	sel := e.selections(v)
+	sel := e.Selections(v)
 	c, err := postgres.CastOnline(context.Background(), e.DB, e.CommunityID, e.ID(), unit, sel)
 	if err != nil {
 		t.Fatalf("tallytest: casting %s online: %v", unit, err)
@@ -226,7 +232,7 @@ func (e *Estate) CastOnline(t testing.TB, unit string, v Vote) string {
 func (e *Estate) CastPaper(t testing.TB, unit string, v Vote) string {
 	t.Helper()
 	ctx := context.Background()
-	sel := e.selections(v)
+	sel := e.Selections(v)
 	entry, _, err := postgres.CreatePaperEntry(ctx, e.DB, postgres.NewPaperEntry{
 		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: unit, Choices: sel, EnteredBy: e.Accounts.Volunteer1.ID,
 	})
