@@ -26,6 +26,7 @@ var LargeZones = []struct {
 // approve, a choice and an election matter, and ballots counted for about
 // 85% of the units.
 type Large struct {
+	Committee      string // the username of its committee account (password Password)
 	CommunityID    int64
 	ConsultationID int64
 	Units          int
@@ -44,7 +45,7 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 	if err != nil {
 		return nil, err
 	}
-	committee, err := postgres.CreateAccount(ctx, db, fmt.Sprintf("bench-committee-%d", cid), Password, postgres.RoleCommittee, &cid)
+	committee, err := postgres.CreateAccount(ctx, db, benchCommittee(cid), Password, postgres.RoleCommittee, &cid)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 		return nil, err
 	}
 	m := full.Matters
-	l := &Large{CommunityID: cid, ConsultationID: id, Units: n}
+	l := &Large{Committee: benchCommittee(cid), CommunityID: cid, ConsultationID: id, Units: n}
 	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
@@ -176,3 +177,5 @@ func warmUp(ctx context.Context, db *postgres.DB, keys *secret.Keys, cid, commit
 	_, err = db.ExecContext(ctx, `ANALYZE ballots, casts, cast_choices, ledger_leaves, ledger_hashes`)
 	return err
 }
+
+func benchCommittee(communityID int64) string { return fmt.Sprintf("bench-committee-%d", communityID) }
