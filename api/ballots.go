@@ -56,19 +56,6 @@ func alreadyCast(e *postgres.AlreadyCastError) *Error {
 		Details: gin.H{"unit": e.UnitID, "at": e.At, "channel": e.Channel}}
 }
 
-// castError maps the refusals of casting to API errors.
-func castError(err error) error {
-	var dup *postgres.AlreadyCastError
-	var we *ballot.WindowError
-	switch {
-	case errors.As(err, &dup):
-		return alreadyCast(dup)
-	case errors.As(err, &we):
-		return windowError(we, nil)
-	}
-	return err
-}
-
 // ballotFromToken reads :token and finds its ballot.
 func (s *Server) ballotFromToken(c *gin.Context) (*postgres.BallotView, error) {
 	token, err := ballot.ParseToken(c.Param("token"))
@@ -216,7 +203,7 @@ func (s *Server) castBallot(c *gin.Context) error {
 	}
 	cast, err := postgres.CastOnline(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel)
 	if err != nil {
-		return castError(err)
+		return err
 	}
 	s.castCreated(c, k.ID, v.UnitID, cast)
 	return nil
@@ -259,7 +246,7 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 	case errors.Is(err, postgres.ErrNotFound):
 		return false, nil
 	case err != nil:
-		return true, castError(err)
+		return true, err
 	}
 	s.castCreated(c, consultationID, unit, cast)
 	return true, nil
@@ -451,7 +438,7 @@ func (s *Server) enterPaper(c *gin.Context) error {
 		ProxyName: proxyName, ProxyAuthorisation: proxyAuth, EnteredBy: acct.ID,
 	})
 	if err != nil {
-		return castError(err)
+		return err
 	}
 	if err := s.audit(c, k.CommunityID, "paper.enter", strconv.FormatInt(id, 10), gin.H{"consultation": k.ID, "unit": v.UnitID}); err != nil {
 		return err
@@ -520,12 +507,10 @@ func (s *Server) paperEntryParam(c *gin.Context) (postgres.PaperEntry, int64, er
 
 func decideError(err error, e postgres.PaperEntry) error {
 	switch {
-	case errors.Is(err, postgres.ErrSameAccount):
-		return errorf(http.StatusForbidden, "same_account", "录入人不能确认或退回自己录入的选票，请由另一账号核对 / the account that entered a paper ballot cannot decide it: another account must check it")
 	case errors.Is(err, postgres.ErrDecided):
 		return errorf(http.StatusConflict, "already_decided", fmt.Sprintf("该录入已处理（%s）/ the entry was already decided (%s)", e.State, e.State))
 	}
-	return castError(err)
+	return err
 }
 
 // confirmPaper answers POST /api/v1/paper/{entry_id}/confirm: a second

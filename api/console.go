@@ -80,12 +80,8 @@ func conRedirectToLogin(c *gin.Context) {
 // consolePageError shows err as a page: a caller's mistake with its message, not
 // found as not found, anything else logged and hidden.
 func (s *Server) consolePageError(c *gin.Context, err error) {
-	var apiErr *Error
-	switch {
-	case errors.As(err, &apiErr):
-	case errors.Is(err, postgres.ErrNotFound):
-		apiErr = errNotFound
-	default:
+	apiErr := apiError(err)
+	if apiErr == nil {
 		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 / internal error, try again later")
 	}

@@ -9,7 +9,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/ledger"
+	"gongjue/notice"
 	"gongjue/postgres"
+	"gongjue/tally"
 )
 
 // Error is an API error, written as DESIGN §8's
@@ -56,19 +59,58 @@ func handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 }
 
 func writeError(c *gin.Context, err error) {
-	var apiErr *Error
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &apiErr):
-	case errors.Is(err, postgres.ErrNotFound):
-		apiErr = errNotFound
-	case errors.As(err, &tooLarge):
-		apiErr = errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大 / request body too large")
-	default:
+	apiErr := apiError(err)
+	if apiErr == nil {
 		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
 		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error")
 	}
 	c.AbortWithStatusJSON(apiErr.Status, gin.H{"error": apiErr})
+}
+
+// domainErrors is the one table that turns the refusals of the layers
+// below into API errors: status, code and words. An error whose answer
+// depends on the request (which field, which entry) is mapped where it
+// occurs, into an *Error.
+var domainErrors = []struct {
+	err error
+	api *Error
+}{
+	{postgres.ErrNotFound, errNotFound},
+	{postgres.ErrEmptyScope, invalid("表决范围内没有房屋，无法发出选票 / no unit is in scope: no ballot to issue", nil)},
+	{postgres.ErrDeadlinePassed, invalid("截止时间已过，请先修改截止时间 / the closing time has passed: edit it first",
+		[]ballot.Problem{{Field: "closes_at", Message: "is in the past"}})},
+	{postgres.ErrSameAccount, errorf(http.StatusForbidden, "same_account", "录入人不能确认或退回自己录入的选票，请由另一账号核对 / the account that entered a paper ballot cannot decide it: another account must check it")},
+	{tally.ErrAlreadyClosed, errClosedAlready},
+	{tally.ErrNotOpen, errNeverOpened},
+	{tally.ErrTooEarly, errorf(http.StatusConflict, "too_early", "延期须在截止前24小时内或截止后计票前决定 / a vote is extended only at its deadline (within 24 hours before it, or after it until closed)")},
+	{notice.ErrNotClosed, errNoResultYet},
+	{notice.ErrNotABody, errForbidden},
+	{ledger.ErrPending, errorf(http.StatusConflict, "pending", "选票已计入，正在写入公开日志，请稍后再查 / the ballot is counted and will be in the log shortly; try again in a minute")},
+}
+
+// apiError is err as the API answers it, or nil when err is no caller's
+// doing (an internal error).
+func apiError(err error) *Error {
+	var apiErr *Error
+	var dup *postgres.AlreadyCastError
+	var we *ballot.WindowError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.As(err, &dup):
+		return alreadyCast(dup)
+	case errors.As(err, &we):
+		return windowError(we, nil)
+	case errors.As(err, &tooLarge):
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "请求过大 / request body too large")
+	}
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return d.api
+		}
+	}
+	return nil
 }
 
 // alreadyCastMessage says when and how a unit that has a counted ballot

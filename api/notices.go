@@ -33,12 +33,7 @@ func (s *Server) approveNotice(c *gin.Context) error {
 	}
 	acct := account(c)
 	st, err := notice.Approve(c.Request.Context(), s.DB, s.Keys, s.PublicURL, id, acct, time.Now())
-	switch {
-	case errors.Is(err, notice.ErrNotClosed):
-		return errNoResultYet
-	case errors.Is(err, notice.ErrNotABody):
-		return errForbidden
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	if st.Added {

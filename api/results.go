@@ -71,12 +71,7 @@ func (s *Server) closeConsultation(c *gin.Context) error {
 	}
 	acct := account(c)
 	res, err := tally.Close(c.Request.Context(), s.DB, s.Keys, id, tally.CloseOptions{By: &acct, NoticePeriodDays: req.NoticePeriodDays})
-	switch {
-	case errors.Is(err, tally.ErrAlreadyClosed):
-		return errClosedAlready
-	case errors.Is(err, tally.ErrNotOpen):
-		return errNeverOpened
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	if err := s.audit(c, res.CommunityID, "consultation.close", strconv.FormatInt(id, 10),
@@ -169,12 +164,6 @@ func (s *Server) extend(c *gin.Context) error {
 		return &Error{Status: http.StatusConflict, Code: "extension_refused",
 			Message: "不符合延期条件 / the vote may not be extended: " + inputErr.Problem,
 			Details: []fieldProblem{{Field: "closes_at", Message: inputErr.Problem}}}
-	case errors.Is(err, tally.ErrTooEarly):
-		return errorf(http.StatusConflict, "too_early", "延期须在截止前24小时内或截止后计票前决定 / a vote is extended only at its deadline (within 24 hours before it, or after it until closed)")
-	case errors.Is(err, tally.ErrAlreadyClosed):
-		return errClosedAlready
-	case errors.Is(err, tally.ErrNotOpen):
-		return errNeverOpened
 	case err != nil:
 		return err
 	}

@@ -230,8 +230,7 @@ func (s *Server) voteBallot(c *gin.Context) *postgres.BallotView {
 }
 
 func writePageError(s *Server, c *gin.Context, err error) {
-	var apiErr *Error
-	if errors.As(err, &apiErr) {
+	if apiErr := apiError(err); apiErr != nil {
 		s.renderError(c, apiErr.Status, apiErr.Message)
 		return
 	}
