@@ -67,7 +67,9 @@ func consultationLockKey(id string) string {
 // that time — online only before the closing time, paper until the close —
 // which re-reads a consultation a close has just updated; inserts the
 // casts, a unit that already has one or appears twice getting nothing;
-// and inserts the choices of exactly the casts inserted, matched by salt.
+// and inserts the choices of exactly the casts inserted, matched by salt —
+// as rows of cast_choices and, in matter then choice order, as the cast's
+// choice set, which the tally groups by (migration 0007).
 // It returns a row per ballot found: the cast time when it was counted,
 // and otherwise what explains the refusal as of the statement's snapshot —
 // the unit's earlier cast, the consultation's window.
@@ -92,11 +94,17 @@ var castQuery = `
 		JOIN consultations con ON con.community_id = b.community_id AND con.id = b.consultation_id
 		WHERE con.state = 'open' AND con.opens_at <= lk.at AND (b.channel <> 'online' OR lk.at < con.closes_at)
 		FOR SHARE OF con
+	), sel AS (
+		SELECT n, array_agg(matter_id ORDER BY matter_id, choice COLLATE "C") AS matter_ids, array_agg(choice ORDER BY matter_id, choice COLLATE "C") AS choices
+		FROM unnest($12::bigint[], $13::bigint[], $14::text[]) AS s(n, matter_id, choice)
+		GROUP BY n
 	), k AS (
 		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, paper_entry_id,
-			entered_by, confirmed_by, proxy_name, proxy_authorisation)
-		SELECT community_id, consultation_id, unit_id, channel, at, salt, nullif(paper_entry_id, 0),
-			nullif(entered_by, 0), nullif(confirmed_by, 0), proxy_name, proxy_authorisation FROM open
+			entered_by, confirmed_by, proxy_name, proxy_authorisation, matter_ids, choices)
+		SELECT o.community_id, o.consultation_id, o.unit_id, o.channel, o.at, o.salt, nullif(o.paper_entry_id, 0),
+			nullif(o.entered_by, 0), nullif(o.confirmed_by, 0), o.proxy_name, o.proxy_authorisation,
+			coalesce(sel.matter_ids, '{}'), coalesce(sel.choices, '{}')
+		FROM open o LEFT JOIN sel ON sel.n = o.n
 		ON CONFLICT (community_id, consultation_id, unit_id) DO NOTHING
 		RETURNING salt, cast_at
 	), x AS (

@@ -297,8 +297,9 @@ func TestLogProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(found) != 1 || found[0].UnitID != victim {
-		t.Errorf("audit after tampering found %+v, want the ballot of %s", found, victim)
+	// Its leaf and the choice set the tally counts both disagree with it.
+	if len(found) != 2 || found[0].UnitID != victim || found[1].UnitID != victim {
+		t.Errorf("audit after tampering found %+v, want the ballot of %s twice", found, victim)
 	}
 	p, err := postgres.InclusionProof(ctx, e.DB, e.ID(), e.Receipts[victim])
 	if err != nil {

@@ -75,10 +75,10 @@ func (in *Inputs) add(g Group) {
 // result must reflect.
 //
 // The aggregation is one query grouping the units by zone, person (only
-// when ballots.person_shared) and whole ballot, every matter's choices at
-// once: grouping a ballot's rows per unit rather than per unit and matter
-// leaves a third of the rows to join and group. Each matter's groups are
-// then merged from the few thousand rows it returns.
+// when ballots.person_shared) and whole ballot — the choice set stored
+// with each cast, every matter's choices at once — so it reads one row
+// per unit and gathers no unit's choices. Each matter's groups are then
+// merged from the few thousand rows it returns.
 func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]Inputs, error) {
 	var matters []int64
 	if err := sqlx.SelectContext(ctx, q, &matters, `
@@ -86,19 +86,16 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		communityID, consultationID); err != nil {
 		return nil, fmt.Errorf("tally: listing matters: %w", err)
 	}
+	// One row per group of units alike: a unit's zone, its person when
+	// shared, and its cast's choice set (casts.matter_ids / choices, the
+	// same rows as cast_choices), NULL for a unit that did not vote.
 	rows, err := q.QueryContext(ctx, `
-		WITH voted AS (
-			SELECT unit_id, array_agg(matter_id) AS matters, array_agg(choice) AS choices
-			FROM cast_choices
-			WHERE community_id = $1 AND consultation_id = $2
-			GROUP BY unit_id
-		)
-		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person, v.matters, v.choices,
+		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person, k.matter_ids, k.choices,
 		       sum(b.area_centi)::bigint, count(*)
 		FROM ballots b
-		LEFT JOIN voted v USING (unit_id)
+		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, person, v.matters, v.choices`,
+		GROUP BY b.zone, person, k.matter_ids, k.choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)

@@ -101,12 +101,27 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 	m := full.Matters
 	l := &Large{Committee: benchCommittee(cid), CommunityID: cid, ConsultationID: id, Units: n}
 	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		// Each ballot's choices drawn from hashes of its unit, written
+		// as the cast's choice set and then as its cast_choices rows.
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
-			SELECT community_id, consultation_id, unit_id,
+			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices)
+			SELECT b.community_id, b.consultation_id, b.unit_id,
 			       CASE WHEN random() < 0.3 THEN 'paper' ELSE 'online' END,
-			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid())
-			FROM ballots WHERE community_id = $1 AND consultation_id = $2 AND random() < 0.85`, cid, id)
+			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid()), x.matter_ids, x.choices
+			FROM ballots b,
+			LATERAL (SELECT (hashtext(b.unit_id || 'a') & 65535) / 65536.0, (hashtext(b.unit_id || 'b') & 65535) / 65536.0,
+			                (hashtext(b.unit_id || 'c') & 65535) / 65536.0) AS r (a, b, c),
+			LATERAL (
+				SELECT array_agg(matter_id ORDER BY matter_id, choice COLLATE "C"), array_agg(choice ORDER BY matter_id, choice COLLATE "C") FROM (
+					SELECT $3::bigint, CASE WHEN r.a < 0.62 THEN 'agree' WHEN r.a < 0.9 THEN 'oppose' WHEN r.a < 0.99 THEN 'abstain' ELSE 'spoiled' END
+					UNION ALL
+					SELECT $4::bigint, CASE WHEN r.b < 0.5 THEN '蒂森' WHEN r.b < 0.8 THEN '三菱' WHEN r.b < 0.95 THEN '日立' ELSE 'abstain' END
+					UNION ALL
+					SELECT $5::bigint, c FROM unnest(CASE WHEN r.c < 0.4 THEN ARRAY['张三', '李四'] WHEN r.c < 0.7 THEN ARRAY['张三']
+					                                      WHEN r.c < 0.9 THEN ARRAY['王五', '李四'] ELSE ARRAY['abstain'] END) AS c
+				) AS s (matter_id, choice)
+			) AS x (matter_ids, choices)
+			WHERE b.community_id = $1 AND b.consultation_id = $2 AND random() < 0.85`, cid, id, m[0].ID, m[1].ID, m[2].ID)
 		if err != nil {
 			return err
 		}
@@ -114,19 +129,9 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 		l.Cast = int(cast)
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO cast_choices (community_id, consultation_id, unit_id, matter_id, choice)
-			SELECT k.community_id, k.consultation_id, k.unit_id, x.matter_id, x.choice
-			FROM casts k,
-			LATERAL (SELECT (hashtext(k.unit_id || 'a') & 65535) / 65536.0, (hashtext(k.unit_id || 'b') & 65535) / 65536.0,
-			                (hashtext(k.unit_id || 'c') & 65535) / 65536.0) AS r (a, b, c),
-			LATERAL (
-				SELECT $3::bigint, CASE WHEN r.a < 0.62 THEN 'agree' WHEN r.a < 0.9 THEN 'oppose' WHEN r.a < 0.99 THEN 'abstain' ELSE 'spoiled' END
-				UNION ALL
-				SELECT $4::bigint, CASE WHEN r.b < 0.5 THEN '蒂森' WHEN r.b < 0.8 THEN '三菱' WHEN r.b < 0.95 THEN '日立' ELSE 'abstain' END
-				UNION ALL
-				SELECT $5::bigint, c FROM unnest(CASE WHEN r.c < 0.4 THEN ARRAY['张三', '李四'] WHEN r.c < 0.7 THEN ARRAY['张三']
-				                                      WHEN r.c < 0.9 THEN ARRAY['王五', '李四'] ELSE ARRAY['abstain'] END) AS c
-			) AS x (matter_id, choice)
-			WHERE k.community_id = $1 AND k.consultation_id = $2`, cid, id, m[0].ID, m[1].ID, m[2].ID)
+			SELECT k.community_id, k.consultation_id, k.unit_id, s.matter_id, s.choice
+			FROM casts k, unnest(k.matter_ids, k.choices) AS s (matter_id, choice)
+			WHERE k.community_id = $1 AND k.consultation_id = $2`, cid, id)
 		return err
 	})
 	if err != nil {
