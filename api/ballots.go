@@ -5,14 +5,12 @@ package api
 // confirmed by another.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -233,7 +231,7 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 		ids = append(ids, id)
 	}
 	ctx := c.Request.Context()
-	consultationID, matters, ok := mattersOf(s, ctx, ids)
+	consultationID, matters, ok := postgres.MattersOf(ctx, s.DB, ids)
 	if !ok {
 		return false, nil
 	}
@@ -250,73 +248,6 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 	}
 	s.castCreated(c, consultationID, unit, cast)
 	return true, nil
-}
-
-// matterCache remembers which consultation each matter belongs to and the
-// matters of opened consultations, which never change (only a draft's
-// matters can be edited, and an opened consultation never returns to
-// draft). One cache per server; it forgets everything past
-// maxCachedMatters entries.
-type matterCache struct {
-	mu           sync.RWMutex
-	consultation map[int64]int64           // matter → consultation
-	matters      map[int64][]ballot.Matter // consultation → its matters
-}
-
-const maxCachedMatters = 20000
-
-func newMatterCache() *matterCache {
-	return &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}}
-}
-
-// mattersOf returns the consultation all of ids belong to and its matters,
-// when they belong to one opened consultation.
-func mattersOf(s *Server, ctx context.Context, ids []int64) (int64, []ballot.Matter, bool) {
-	if len(ids) == 0 {
-		return 0, nil, false
-	}
-	mc := s.matters
-	lookup := func() (int64, []ballot.Matter, bool) {
-		mc.mu.RLock()
-		defer mc.mu.RUnlock()
-		var cons int64
-		for _, id := range ids {
-			k, ok := mc.consultation[id]
-			if !ok || cons != 0 && k != cons {
-				return 0, nil, false
-			}
-			cons = k
-		}
-		ms, ok := mc.matters[cons]
-		return cons, ms, ok
-	}
-	if cons, ms, ok := lookup(); ok {
-		return cons, ms, true
-	}
-	owners, err := postgres.MatterOwners(ctx, s.DB, ids)
-	if err != nil || len(owners) != len(ids) {
-		return 0, nil, false
-	}
-	first := owners[ids[0]]
-	for _, o := range owners {
-		if o.ConsultationID != first.ConsultationID || o.State == ballot.Draft {
-			return 0, nil, false
-		}
-	}
-	ms, err := postgres.ListMatters(ctx, s.DB, first.CommunityID, first.ConsultationID)
-	if err != nil {
-		return 0, nil, false
-	}
-	mc.mu.Lock()
-	if len(mc.consultation) > maxCachedMatters {
-		mc.consultation, mc.matters = map[int64]int64{}, map[int64][]ballot.Matter{}
-	}
-	for _, m := range ms {
-		mc.consultation[m.ID] = first.ConsultationID
-	}
-	mc.matters[first.ConsultationID] = ms
-	mc.mu.Unlock()
-	return lookup()
 }
 
 // paperRequest is a returned paper ballot as a volunteer enters it: the

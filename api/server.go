@@ -37,9 +37,6 @@ type Server struct {
 	// ownerLimit throttles the unauthenticated ballot endpoints and login
 	// per client address, against token guessing and floods.
 	ownerLimit *addressLimiter
-	// matters caches the matters of opened consultations for the ballot
-	// API's fast path (ballots.go).
-	matters *matterCache
 }
 
 // Body limits: JSON requests are small; a roll file may be up to 20 MB.
@@ -62,7 +59,6 @@ func New(cfg Config) (*Server, error) {
 		engine:     e,
 		metrics:    newMetrics(),
 		ownerLimit: newAddressLimiter(5, 30),
-		matters:    newMatterCache(),
 	}
 	e.Use(s.observe, gin.CustomRecovery(func(c *gin.Context, err any) {
 		slog.Error("panic", "route", c.FullPath(), "panic", err)

@@ -5,16 +5,16 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"gongjue/ballot"
-	"gongjue/ledger"
-	"gongjue/quorum"
-	"gongjue/secret"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"gongjue/ballot"
+	"gongjue/ledger"
+	"gongjue/quorum"
+	"gongjue/secret"
 )
 
 // BallotView is one ballot as its holder sees it: the consultation with
@@ -40,18 +40,14 @@ type CastRecord struct {
 }
 
 // ballotViewQuery finds a ballot with everything its page shows in one
-// round trip: the consultation, its matters as JSON, and whether and how
-// the unit voted (its choices, when it did, take a second query).
+// round trip: the consultation and whether and how the unit voted. The
+// matters come from the cache of opened consultations' matters; the
+// unit's choices, when it voted, take a second query.
 const ballotViewQuery = `
 	SELECT c.community_id, c.id, b.unit_id, b.code, b.zone, b.building, b.entrance, b.floor, b.room,
 	       b.area_centi, cm.name AS estate, now() AS now,
 	       c.title, c.description, c.scope_zone, c.scope_building, c.scope_entrance, c.veto,
 	       c.opens_at, c.closes_at, c.round, c.state, c.created_at,
-	       (SELECT json_agg(json_build_object('id', m.id, 'position', m.position, 'title', m.title,
-	                'description', m.description, 'kind', m.kind, 'category', m.category, 'flags', m.flags,
-	                'rules', m.rules, 'options', m.options, 'seats', m.seats, 'choice_mode', m.choice_mode)
-	                ORDER BY m.position)
-	          FROM matters m WHERE m.community_id = b.community_id AND m.consultation_id = b.consultation_id) AS matters,
 	       k.channel, k.cast_at, k.salt
 	FROM ballots b
 	JOIN consultations c ON c.community_id = b.community_id AND c.id = b.consultation_id
@@ -84,7 +80,6 @@ func ballotView(ctx context.Context, q sqlx.QueryerContext, where string, args .
 		Area     int64          `db:"area_centi"`
 		Estate   string         `db:"estate"`
 		Now      time.Time      `db:"now"`
-		Matters  []byte         `db:"matters"`
 		Channel  sql.NullString `db:"channel"`
 		CastAt   sql.NullTime   `db:"cast_at"`
 		Salt     []byte         `db:"salt"`
@@ -100,36 +95,9 @@ func ballotView(ctx context.Context, q sqlx.QueryerContext, where string, args .
 	if err != nil {
 		return nil, err
 	}
-	var ms []matterRow
-	if len(r.Matters) > 0 {
-		var wire []struct {
-			ID          int64           `json:"id"`
-			Position    int             `json:"position"`
-			Title       string          `json:"title"`
-			Description string          `json:"description"`
-			Kind        string          `json:"kind"`
-			Category    string          `json:"category"`
-			Flags       json.RawMessage `json:"flags"`
-			Rules       json.RawMessage `json:"rules"`
-			Options     json.RawMessage `json:"options"`
-			Seats       int             `json:"seats"`
-			ChoiceMode  string          `json:"choice_mode"`
-		}
-		if err := json.Unmarshal(r.Matters, &wire); err != nil {
-			return nil, err
-		}
-		for _, w := range wire {
-			ms = append(ms, matterRow{ID: w.ID, Position: w.Position, Title: w.Title, Description: w.Description,
-				Kind: w.Kind, Category: w.Category, Flags: w.Flags, Rules: w.Rules, Options: w.Options,
-				Seats: w.Seats, ChoiceMode: w.ChoiceMode})
-		}
-	}
-	for i := range ms {
-		m, err := ms[i].matter()
-		if err != nil {
-			return nil, err
-		}
-		c.Matters = append(c.Matters, m)
+	// A ballot exists only once its consultation was opened.
+	if c.Matters, err = openedMatters(ctx, q, c.CommunityID, c.ID); err != nil {
+		return nil, err
 	}
 	v := &BallotView{
 		Estate: r.Estate, Consultation: c, UnitID: r.UnitID, Code: r.Code, Zone: r.Zone,
@@ -154,38 +122,4 @@ func ballotView(ctx context.Context, q sqlx.QueryerContext, where string, args .
 		}
 	}
 	return v, nil
-}
-
-// MatterOwners returns, for matter ids, the consultation each belongs to
-// and that consultation's state; unknown ids are left out.
-func MatterOwners(ctx context.Context, q sqlx.QueryerContext, ids []int64) (map[int64]MatterOwner, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.id, m.community_id, m.consultation_id, c.state
-		FROM matters m JOIN consultations c ON c.community_id = m.community_id AND c.id = m.consultation_id
-		WHERE m.id = ANY($1)`, pq.Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]MatterOwner{}
-	for rows.Next() {
-		var id int64
-		var o MatterOwner
-		if err := rows.Scan(&id, &o.CommunityID, &o.ConsultationID, &o.State); err != nil {
-			return nil, err
-		}
-		out[id] = o
-	}
-	return out, rows.Err()
-}
-
-// MatterOwner is the consultation a matter belongs to.
-type MatterOwner struct {
-	CommunityID    int64
-	ConsultationID int64
-	State          ballot.State
-}
-
-// ListMatters returns a consultation's matters in order.
-func ListMatters(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]ballot.Matter, error) {
-	return listMatters(ctx, q, communityID, consultationID)
 }

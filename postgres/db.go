@@ -13,13 +13,16 @@ import (
 )
 
 // DB is Gongjue's store: a connection pool together with what the voting
-// hot paths keep for that pool — its prepared statements and the caster
-// that batches casts (cast.go). Queries that take a sqlx.QueryerContext
+// hot paths keep for that pool — its prepared statements, the caster that
+// batches casts (cast.go) and the matters of opened consultations
+// (matters.go). Queries that take a sqlx.QueryerContext
 // take a *DB as well as a transaction.
 type DB struct {
 	*sqlx.DB
 	stmts  sync.Map // query → *sqlx.Stmt
 	caster *caster
+	// matters caches the matters of opened consultations (matters.go).
+	matters *matterCache
 	// explain says why a ballot found was not counted (cast.go); a
 	// test makes it slow to show that casting does not wait for it.
 	explain func(ctx context.Context, q sqlx.QueryerContext, o *castOrder, r castRow) error
@@ -42,7 +45,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 }
 
 func newDB(db *sqlx.DB) *DB {
-	d := &DB{DB: db, explain: explain}
+	d := &DB{DB: db, explain: explain, matters: newMatterCache()}
 	d.caster = newCaster(d)
 	return d
 }

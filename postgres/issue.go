@@ -9,14 +9,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"gongjue/ballot"
-	"gongjue/secret"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"gongjue/ballot"
+	"gongjue/secret"
 )
 
 // ErrEmptyScope is returned when opening a consultation whose scope holds

@@ -8,12 +8,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"gongjue/ballot"
-	"gongjue/ledger"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"gongjue/ballot"
+	"gongjue/ledger"
 )
 
 // PaperEntry is a returned paper ballot as a volunteer entered it.

@@ -5,12 +5,13 @@ package postgres
 
 import (
 	"context"
-	"gongjue/ballot"
-	"gongjue/quorum"
-	"gongjue/secret"
 	"slices"
 
 	"github.com/jmoiron/sqlx"
+
+	"gongjue/ballot"
+	"gongjue/quorum"
+	"gongjue/secret"
 )
 
 // MissingUnit is a unit in scope that has not voted, for a door-to-door

@@ -10,12 +10,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/tally"
 	"gongjue/tally/tallytest"
-
-	"github.com/jmoiron/sqlx"
 )
 
 func init() {
