@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 // registerConsole adds the console's page routes.
@@ -127,7 +128,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	req := loginRequest{Username: strings.TrimSpace(c.PostForm("username")), Password: c.PostForm("password")}
 	next := conSafeNext(c.PostForm("next"))
 	acct, sess, err := s.startSession(c, req)
-	if err == nil && acct.Role == postgres.RolePlatformAdmin {
+	if err == nil && acct.Role == staff.RolePlatformAdmin {
 		// The platform admin works through the API and the command line;
 		// the console is for an estate's people.
 		postgres.EndSession(c.Request.Context(), s.DB, sess.Token)
@@ -195,15 +196,15 @@ func conPickText(p page, zh, en string) string {
 // consoleData is what every console page carries.
 type consoleData struct {
 	page
-	Account   postgres.Account
+	Account   staff.Account
 	Community postgres.Community
 	RoleName  string
 	Section   string // the nav entry to mark as current
 }
 
-func (d consoleData) IsCommittee() bool { return d.Account.Role == postgres.RoleCommittee }
-func (d consoleData) IsResidents() bool { return d.Account.Role == postgres.RoleResidentsCommittee }
-func (d consoleData) IsVolunteer() bool { return d.Account.Role == postgres.RoleVolunteer }
+func (d consoleData) IsCommittee() bool { return d.Account.Role == staff.RoleCommittee }
+func (d consoleData) IsResidents() bool { return d.Account.Role == staff.RoleResidentsCommittee }
+func (d consoleData) IsVolunteer() bool { return d.Account.Role == staff.RoleVolunteer }
 
 // newConsoleData reads the page's account and its estate.
 func (s *Server) newConsoleData(c *gin.Context, section string) (consoleData, error) {
@@ -220,13 +221,13 @@ func (s *Server) newConsoleData(c *gin.Context, section string) (consoleData, er
 
 func conRoleName(p page, role string) string {
 	switch role {
-	case postgres.RoleCommittee:
+	case staff.RoleCommittee:
 		return conPickText(p, "业委会", "owners' committee")
-	case postgres.RoleResidentsCommittee:
+	case staff.RoleResidentsCommittee:
 		return conPickText(p, "居委会", "residents' committee")
-	case postgres.RoleVolunteer:
+	case staff.RoleVolunteer:
 		return conPickText(p, "志愿者", "volunteer")
-	case postgres.RolePlatformAdmin:
+	case staff.RolePlatformAdmin:
 		return conPickText(p, "平台管理员", "platform admin")
 	}
 	return role

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 func TestHealthz(t *testing.T) {
@@ -70,7 +71,7 @@ func TestRolesAndCommunityScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	ts.addAccount(t, "other-committee", staff.RoleCommittee, &other)
 	cid := itoa(ts.CommunityID)
 
 	cases := []struct {

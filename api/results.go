@@ -14,6 +14,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -28,7 +29,7 @@ func tallyID(c *gin.Context) (int64, error) {
 
 // sessionAccount returns the account of the request's session, if it has one; a
 // public endpoint uses it to show staff more than the public.
-func (s *Server) sessionAccount(c *gin.Context) (*postgres.Account, error) {
+func (s *Server) sessionAccount(c *gin.Context) (*staff.Account, error) {
 	token, _ := sessionToken(c)
 	if token == "" {
 		return nil, nil
@@ -135,8 +136,8 @@ func (s *Server) result(c *gin.Context) error {
 
 // mayViewUnpublished reports whether a staff account may see estate cid's unpublished
 // results.
-func mayViewUnpublished(acct *postgres.Account, cid int64) bool {
-	return acct.Role == postgres.RolePlatformAdmin || acct.InCommunity(cid)
+func mayViewUnpublished(acct *staff.Account, cid int64) bool {
+	return acct.Role == staff.RolePlatformAdmin || acct.InCommunity(cid)
 }
 
 type extendRequest struct {

@@ -3,15 +3,15 @@ package api
 import (
 	"net/http"
 
-	"gongjue/postgres"
+	"gongjue/staff"
 	"gongjue/templates"
 )
 
 const (
-	committee = postgres.RoleCommittee
-	residents = postgres.RoleResidentsCommittee
-	volunteer = postgres.RoleVolunteer
-	platform  = postgres.RolePlatformAdmin
+	committee = staff.RoleCommittee
+	residents = staff.RoleResidentsCommittee
+	volunteer = staff.RoleVolunteer
+	platform  = staff.RolePlatformAdmin
 )
 
 func (s *Server) routes() {

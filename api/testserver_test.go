@@ -16,6 +16,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need not be slow
@@ -49,13 +50,13 @@ func newTestServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "admin", postgres.RolePlatformAdmin, nil)
+	ts.addAccount(t, "admin", staff.RolePlatformAdmin, nil)
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee},
-		{"committee2", postgres.RoleCommittee},
-		{"residents", postgres.RoleResidentsCommittee},
-		{"volunteer", postgres.RoleVolunteer},
-		{"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee},
+		{"committee2", staff.RoleCommittee},
+		{"residents", staff.RoleResidentsCommittee},
+		{"volunteer", staff.RoleVolunteer},
+		{"volunteer2", staff.RoleVolunteer},
 	} {
 		ts.addAccount(t, a.name, a.role, &ts.CommunityID)
 	}

@@ -26,6 +26,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 func init() {
@@ -102,10 +103,10 @@ func startSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee},
-		{"residents", postgres.RoleResidentsCommittee},
-		{"volunteer1", postgres.RoleVolunteer},
-		{"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee},
+		{"residents", staff.RoleResidentsCommittee},
+		{"volunteer1", staff.RoleVolunteer},
+		{"volunteer2", staff.RoleVolunteer},
 	} {
 		if _, err := postgres.CreateAccount(ctx, db, a.name, password, a.role, &cid); err != nil {
 			t.Fatal(err)

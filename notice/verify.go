@@ -12,6 +12,7 @@ import (
 	"gongjue/ledger"
 	"gongjue/pdfsign"
 	"gongjue/postgres"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -119,7 +120,7 @@ func Verify(ctx context.Context, db *postgres.DB, noticeID string) (*Verificatio
 		v.Signatures = append(v.Signatures, SignatureStatus{Problem: err.Error()})
 		return v, nil
 	}
-	bodies := []string{postgres.BodyCommittee, postgres.BodyResidents}
+	bodies := []string{staff.BodyCommittee, staff.BodyResidents}
 	for i, s := range sigs {
 		st := SignatureStatus{SignedAt: s.SignedAt, Valid: s.Valid, WholeFile: s.WholeFile, Problem: s.Problem}
 		if i < len(bodies) {

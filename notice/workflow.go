@@ -16,6 +16,7 @@ import (
 	"gongjue/pdfsign"
 	"gongjue/postgres"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -50,9 +51,9 @@ type Status struct {
 // countersigned by the residents' committee (whatever order the approvals
 // came in), stored, and the consultation becomes 'noticed' — all in one
 // transaction. publicURL is what the QR code points at.
-func Approve(ctx context.Context, db *postgres.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, now time.Time) (*Status, error) {
+func Approve(ctx context.Context, db *postgres.DB, keys *secret.Keys, publicURL string, consultationID int64, acct staff.Account, now time.Time) (*Status, error) {
 	body := acct.Role
-	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
+	if body != staff.BodyCommittee && body != staff.BodyResidents {
 		return nil, ErrNotABody
 	}
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it
@@ -130,11 +131,11 @@ func signNotice(ctx context.Context, tx *sqlx.Tx, keys *secret.Keys, publicURL s
 		return n, err
 	}
 	community := doc.Consultation.Community
-	committee, err := Identity(ctx, tx, keys, n.CommunityID, postgres.BodyCommittee, community)
+	committee, err := Identity(ctx, tx, keys, n.CommunityID, staff.BodyCommittee, community)
 	if err != nil {
 		return n, err
 	}
-	residents, err := Identity(ctx, tx, keys, n.CommunityID, postgres.BodyResidents, community)
+	residents, err := Identity(ctx, tx, keys, n.CommunityID, staff.BodyResidents, community)
 	if err != nil {
 		return n, err
 	}
@@ -190,7 +191,7 @@ func RenderAndSign(c *Content, committee, residents pdfsign.Identity, location s
 
 // BodyName is the name a body signs with in an estate.
 func BodyName(community, body string) string {
-	if body == postgres.BodyResidents {
+	if body == staff.BodyResidents {
 		return community + "居民委员会"
 	}
 	return community + "业主委员会"

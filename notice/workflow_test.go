@@ -20,6 +20,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -32,9 +33,9 @@ type closedEstate struct {
 	keys           *secret.Keys
 	communityID    int64
 	consultationID int64
-	committee      postgres.Account
-	committee2     postgres.Account
-	residents      postgres.Account
+	committee      staff.Account
+	committee2     staff.Account
+	residents      staff.Account
 	resultJSON     []byte
 }
 
@@ -49,14 +50,14 @@ func newClosedEstate(t *testing.T) *closedEstate {
 		t.Fatal(err)
 	}
 	for _, a := range []struct {
-		acct       *postgres.Account
+		acct       *staff.Account
 		name, role string
-	}{{&e.committee, "wy1", postgres.RoleCommittee}, {&e.committee2, "wy2", postgres.RoleCommittee}, {&e.residents, "jw", postgres.RoleResidentsCommittee}} {
+	}{{&e.committee, "wy1", staff.RoleCommittee}, {&e.committee2, "wy2", staff.RoleCommittee}, {&e.residents, "jw", staff.RoleResidentsCommittee}} {
 		id, err := postgres.CreateAccount(ctx, db, a.name, "password123", a.role, &e.communityID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		*a.acct = postgres.Account{ID: id, CommunityID: &e.communityID, Username: a.name, Role: a.role}
+		*a.acct = staff.Account{ID: id, CommunityID: &e.communityID, Username: a.name, Role: a.role}
 	}
 	closedAt := time.Date(2025, 3, 15, 9, 0, 0, 0, time.UTC)
 	err = db.GetContext(ctx, &e.consultationID, `
@@ -94,7 +95,7 @@ func sha(b []byte) []byte {
 	return s[:]
 }
 
-func (e *closedEstate) approve(t *testing.T, acct postgres.Account) *Status {
+func (e *closedEstate) approve(t *testing.T, acct staff.Account) *Status {
 	t.Helper()
 	st, err := Approve(context.Background(), e.db, e.keys, "http://gongjue.test", e.consultationID, acct, time.Now())
 	if err != nil {
@@ -112,7 +113,7 @@ func TestOneApprovalDoesNotSign(t *testing.T) {
 	}
 	// The same body again — the same account or another of the body's —
 	// is the same approval.
-	for _, acct := range []postgres.Account{e.committee, e.committee2} {
+	for _, acct := range []staff.Account{e.committee, e.committee2} {
 		st = e.approve(t, acct)
 		if st.Added || st.Signed || len(st.Approvals) != 1 || st.Approvals[0].AccountID != e.committee.ID {
 			t.Fatalf("second committee approval by %s: %+v", acct.Username, st)
@@ -143,7 +144,7 @@ func TestTwoApprovalsSignInOrder(t *testing.T) {
 		t.Fatal("signed after one approval")
 	}
 	st := e.approve(t, e.committee)
-	if !st.Signed || len(st.Approvals) != 2 || st.Approvals[0].Body != postgres.BodyCommittee {
+	if !st.Signed || len(st.Approvals) != 2 || st.Approvals[0].Body != staff.BodyCommittee {
 		t.Fatalf("after both approvals: %+v", st)
 	}
 	if again := e.approve(t, e.residents); again.Added || !again.Signed || again.PDFSHA256 != st.PDFSHA256 {
@@ -230,11 +231,11 @@ func TestFrozenRowsRefuseChanges(t *testing.T) {
 func TestIdentityIsMadeOnceAndSealed(t *testing.T) {
 	e := newClosedEstate(t)
 	ctx := context.Background()
-	a, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
+	a, err := Identity(ctx, e.db, e.keys, e.communityID, staff.BodyCommittee, "幸福花园")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Identity(ctx, e.db, e.keys, e.communityID, postgres.BodyCommittee, "幸福花园")
+	b, err := Identity(ctx, e.db, e.keys, e.communityID, staff.BodyCommittee, "幸福花园")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,7 @@ func TestIdentityIsMadeOnceAndSealed(t *testing.T) {
 	if a.Certificate.Subject.CommonName != "幸福花园业主委员会" {
 		t.Errorf("common name %q", a.Certificate.Subject.CommonName)
 	}
-	stored, err := postgres.GetSigningIdentity(ctx, e.db, e.communityID, postgres.BodyCommittee)
+	stored, err := postgres.GetSigningIdentity(ctx, e.db, e.communityID, staff.BodyCommittee)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestIdentityIsMadeOnceAndSealed(t *testing.T) {
 		t.Error("the private key is stored in clear")
 	}
 	other := &secret.Keys{}
-	if _, err := Identity(ctx, e.db, other, e.communityID, postgres.BodyCommittee, "幸福花园"); err == nil {
+	if _, err := Identity(ctx, e.db, other, e.communityID, staff.BodyCommittee, "幸福花园"); err == nil {
 		t.Error("opened the signing key with the wrong master key")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // btEstate is an estate of 24 units for ballot tests: buildings 1 (多层)
@@ -68,7 +69,7 @@ func newBTEstate(t *testing.T) *btEstate {
 	for _, a := range []struct {
 		name, role string
 		id         *int64
-	}{{"bt-vol", postgres.RoleVolunteer, &e.Volunteer}, {"bt-vol2", postgres.RoleVolunteer, &e.Volunteer2}, {"bt-com", postgres.RoleCommittee, &e.Committee}} {
+	}{{"bt-vol", staff.RoleVolunteer, &e.Volunteer}, {"bt-vol2", staff.RoleVolunteer, &e.Volunteer2}, {"bt-com", staff.RoleCommittee, &e.Committee}} {
 		if *a.id, err = postgres.CreateAccount(ctx, db, a.name, "password-long", a.role, &e.CID); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
+	"gongjue/staff"
 )
 
 // closedConsultation makes an estate, a committee and a residents'
@@ -24,10 +25,10 @@ func closedConsultation(t *testing.T) (db *postgres.DB, cid, id int64, committee
 	if cid, err = postgres.CreateCommunity(ctx, db, "幸福花园", ""); err != nil {
 		t.Fatal(err)
 	}
-	if committee, err = postgres.CreateAccount(ctx, db, "wy", "password123", postgres.RoleCommittee, &cid); err != nil {
+	if committee, err = postgres.CreateAccount(ctx, db, "wy", "password123", staff.RoleCommittee, &cid); err != nil {
 		t.Fatal(err)
 	}
-	if residents, err = postgres.CreateAccount(ctx, db, "jw", "password123", postgres.RoleResidentsCommittee, &cid); err != nil {
+	if residents, err = postgres.CreateAccount(ctx, db, "jw", "password123", staff.RoleResidentsCommittee, &cid); err != nil {
 		t.Fatal(err)
 	}
 	err = db.Get(&id, `INSERT INTO consultations (community_id, title, opens_at, closes_at, state, closed_at)
@@ -103,14 +104,14 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 		}
 		return added
 	}
-	if !approve(postgres.BodyCommittee, committee) || approve(postgres.BodyCommittee, committee) {
+	if !approve(staff.BodyCommittee, committee) || approve(staff.BodyCommittee, committee) {
 		t.Error("the committee's approval is not recorded exactly once")
 	}
-	if !approve(postgres.BodyResidents, residents) {
+	if !approve(staff.BodyResidents, residents) {
 		t.Error("the residents' committee's approval was not recorded")
 	}
 	as, err := postgres.NoticeApprovals(ctx, db, cid, id)
-	if err != nil || len(as) != 2 || as[0].Body != postgres.BodyCommittee || as[0].Username != "wy" {
+	if err != nil || len(as) != 2 || as[0].Body != staff.BodyCommittee || as[0].Username != "wy" {
 		t.Fatalf("approvals %+v %v", as, err)
 	}
 	if _, err := postgres.SignedNoticePDF(ctx, db, id); !errors.Is(err, postgres.ErrNotFound) {

@@ -19,6 +19,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // Errors of closing and extending.
@@ -32,7 +33,7 @@ var (
 type CloseOptions struct {
 	// By is the committee account closing the vote; nil for the automatic
 	// close at the closing time.
-	By *postgres.Account
+	By *staff.Account
 	// NoticePeriodDays is the notice period (公示期) printed on the notice;
 	// 0 means postgres.DefaultNoticePeriod.
 	NoticePeriodDays int

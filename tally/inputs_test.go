@@ -14,6 +14,7 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -39,8 +40,8 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vol1, _ := postgres.CreateAccount(ctx, db, "in-vol1", "password-long", postgres.RoleVolunteer, &cid)
-	vol2, _ := postgres.CreateAccount(ctx, db, "in-vol2", "password-long", postgres.RoleVolunteer, &cid)
+	vol1, _ := postgres.CreateAccount(ctx, db, "in-vol1", "password-long", staff.RoleVolunteer, &cid)
+	vol2, _ := postgres.CreateAccount(ctx, db, "in-vol2", "password-long", staff.RoleVolunteer, &cid)
 
 	// The roll: 80 units in three zones. Owners come from a pool smaller
 	// than the roll, so many own several units, often in several zones.

@@ -34,6 +34,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // row is one line of the table.
@@ -209,7 +210,7 @@ func setUp(ctx context.Context, admin string, clients int) (*bench, func(), erro
 	}
 	b.Units = summary.Units
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee}, {"volunteer", postgres.RoleVolunteer}, {"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee}, {"volunteer", staff.RoleVolunteer}, {"volunteer2", staff.RoleVolunteer},
 	} {
 		if _, err := postgres.CreateAccount(ctx, b.DB, a.name, benchPassword, a.role, &b.CommunityID); err != nil {
 			return b, cleanup, err

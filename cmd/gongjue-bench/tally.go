@@ -14,6 +14,7 @@ import (
 
 	"gongjue/notice"
 	"gongjue/postgres"
+	"gongjue/staff"
 	"gongjue/tally"
 	"gongjue/tally/tallytest"
 )
@@ -204,11 +205,11 @@ func closeAndSign(ctx context.Context, b *bench, id int64) ([]row, error) {
 	if err != nil {
 		return rows, err
 	}
-	committee, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, postgres.BodyCommittee, doc.Consultation.Community)
+	committee, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, staff.BodyCommittee, doc.Consultation.Community)
 	if err != nil {
 		return rows, err
 	}
-	resID, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, postgres.BodyResidents, doc.Consultation.Community)
+	resID, err := notice.Identity(ctx, b.DB, b.Keys, b.CommunityID, staff.BodyResidents, doc.Consultation.Community)
 	if err != nil {
 		return rows, err
 	}
@@ -237,7 +238,7 @@ func closeAndSign(ctx context.Context, b *bench, id int64) ([]row, error) {
 // residentsToken creates a residents' committee account for the demo
 // estate and logs it in.
 func residentsToken(ctx context.Context, b *bench) (string, error) {
-	if _, err := postgres.CreateAccount(ctx, b.DB, "residents", benchPassword, postgres.RoleResidentsCommittee, &b.CommunityID); err != nil && !postgres.IsUniqueViolation(err, "") {
+	if _, err := postgres.CreateAccount(ctx, b.DB, "residents", benchPassword, staff.RoleResidentsCommittee, &b.CommunityID); err != nil && !postgres.IsUniqueViolation(err, "") {
 		return "", err
 	}
 	var out struct{ Token string }

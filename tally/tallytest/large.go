@@ -13,6 +13,7 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // LargeZones are the five zones of the large estate, with their shares of
@@ -45,7 +46,7 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 	if err != nil {
 		return nil, err
 	}
-	committee, err := postgres.CreateAccount(ctx, db, benchCommittee(cid), Password, postgres.RoleCommittee, &cid)
+	committee, err := postgres.CreateAccount(ctx, db, benchCommittee(cid), Password, staff.RoleCommittee, &cid)
 	if err != nil {
 		return nil, err
 	}

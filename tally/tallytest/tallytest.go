@@ -18,6 +18,7 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // The zones of the estate.
@@ -35,7 +36,7 @@ const (
 
 // Accounts are the estate's staff accounts; a zero ID is created by New.
 type Accounts struct {
-	Committee, Committee2, Residents, Volunteer1, Volunteer2 postgres.Account
+	Committee, Committee2, Residents, Volunteer1, Volunteer2 staff.Account
 }
 
 // Options adjust New.
@@ -127,15 +128,15 @@ func New(t testing.TB, db *postgres.DB, keys *secret.Keys, opts Options) *Estate
 		}
 	}
 	for _, a := range []struct {
-		acct *postgres.Account
+		acct *staff.Account
 		name string
 		role string
 	}{
-		{&e.Accounts.Committee, "committee", postgres.RoleCommittee},
-		{&e.Accounts.Committee2, "committee2", postgres.RoleCommittee},
-		{&e.Accounts.Residents, "residents", postgres.RoleResidentsCommittee},
-		{&e.Accounts.Volunteer1, "volunteer", postgres.RoleVolunteer},
-		{&e.Accounts.Volunteer2, "volunteer2", postgres.RoleVolunteer},
+		{&e.Accounts.Committee, "committee", staff.RoleCommittee},
+		{&e.Accounts.Committee2, "committee2", staff.RoleCommittee},
+		{&e.Accounts.Residents, "residents", staff.RoleResidentsCommittee},
+		{&e.Accounts.Volunteer1, "volunteer", staff.RoleVolunteer},
+		{&e.Accounts.Volunteer2, "volunteer2", staff.RoleVolunteer},
 	} {
 		if a.acct.ID != 0 {
 			continue
@@ -145,7 +146,7 @@ func New(t testing.TB, db *postgres.DB, keys *secret.Keys, opts Options) *Estate
 		if err != nil {
 			t.Fatal(err)
 		}
-		*a.acct = postgres.Account{ID: id, CommunityID: &e.CommunityID, Username: name, Role: a.role}
+		*a.acct = staff.Account{ID: id, CommunityID: &e.CommunityID, Username: name, Role: a.role}
 	}
 	if _, err := postgres.ImportRoll(ctx, db, keys, e.CommunityID, e.Units); err != nil {
 		t.Fatal(err)
