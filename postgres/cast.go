@@ -69,7 +69,8 @@ func consultationLockKey(id string) string {
 // casts, a unit that already has one or appears twice getting nothing;
 // and inserts the choices of exactly the casts inserted, matched by salt —
 // as rows of cast_choices and, in matter then choice order, as the cast's
-// choice set, which the tally groups by (migration 0007).
+// choice set, kept with the ballot's zone, area and shared person, which
+// the tally groups by (migration 0007).
 // It returns a row per ballot found: the cast time when it was counted,
 // and otherwise what explains the refusal as of the statement's snapshot —
 // the unit's earlier cast, the consultation's window.
@@ -80,10 +81,12 @@ var castQuery = `
 			WITH ORDINALITY AS r(hash, want_community, want_consultation, want_unit, salt, channel,
 				paper_entry_id, entered_by, confirmed_by, proxy_name, proxy_authorisation, n)
 	), b AS (
-		SELECT r.*, b.community_id, b.consultation_id, b.unit_id
+		SELECT r.*, b.community_id, b.consultation_id, b.unit_id, b.zone, b.area_centi,
+		       CASE WHEN b.person_shared THEN b.person_key END AS shared_person
 		FROM req r JOIN ballots b ON b.token_hash = r.hash AND b.consultation_id = r.want_consultation
 		UNION ALL
-		SELECT r.*, b.community_id, b.consultation_id, b.unit_id
+		SELECT r.*, b.community_id, b.consultation_id, b.unit_id, b.zone, b.area_centi,
+		       CASE WHEN b.person_shared THEN b.person_key END
 		FROM req r JOIN ballots b ON b.community_id = r.want_community AND b.consultation_id = r.want_consultation
 			AND b.unit_id = r.want_unit
 	), lk AS (
@@ -100,10 +103,10 @@ var castQuery = `
 		GROUP BY n
 	), k AS (
 		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, paper_entry_id,
-			entered_by, confirmed_by, proxy_name, proxy_authorisation, matter_ids, choices)
+			entered_by, confirmed_by, proxy_name, proxy_authorisation, matter_ids, choices, zone, area_centi, shared_person)
 		SELECT o.community_id, o.consultation_id, o.unit_id, o.channel, o.at, o.salt, nullif(o.paper_entry_id, 0),
 			nullif(o.entered_by, 0), nullif(o.confirmed_by, 0), o.proxy_name, o.proxy_authorisation,
-			coalesce(sel.matter_ids, '{}'), coalesce(sel.choices, '{}')
+			coalesce(sel.matter_ids, '{}'), coalesce(sel.choices, '{}'), o.zone, o.area_centi, o.shared_person
 		FROM open o LEFT JOIN sel ON sel.n = o.n
 		ON CONFLICT (community_id, consultation_id, unit_id) DO NOTHING
 		RETURNING salt, cast_at

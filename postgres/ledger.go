@@ -351,8 +351,8 @@ func ConsistencyProof(ctx context.Context, db sqlx.QueryerContext, consultationI
 }
 
 // AuditLedger re-derives every leaf of a consultation's log from the counted
-// ballots (casts and cast_choices) and checks the log: the choice set each
-// cast keeps for the tally against its cast_choices, the leaves against
+// ballots (casts and cast_choices) and checks the log: what each cast
+// keeps for the tally against its cast_choices and its ballot, the leaves against
 // the ballots, the stored hashes against the leaves, and every checkpoint's
 // signature and root against the leaves. It returns what disagrees, which
 // is nothing for an intact log; counted ballots not yet in the log are
@@ -401,17 +401,21 @@ func AuditLedger(ctx context.Context, db *DB, consultationID int64) ([]ledger.Mi
 	if err != nil {
 		return nil, err
 	}
-	// The tally counts each cast's choice set (migration 0007); it must be
-	// the ballot's choices that the leaf commits to.
+	// The tally counts each cast's copy of its choice set and of its
+	// ballot's zone, area and shared person (migration 0007): they must be
+	// the choices the leaf commits to and the ballot as issued.
 	var unlike []string
 	err = tx.SelectContext(ctx, &unlike, `
-		SELECT k.unit_id FROM casts k, LATERAL (
+		SELECT k.unit_id FROM casts k
+		JOIN ballots b ON b.community_id = k.community_id AND b.consultation_id = k.consultation_id AND b.unit_id = k.unit_id,
+		LATERAL (
 			SELECT coalesce(array_agg(x.matter_id ORDER BY x.matter_id, x.choice COLLATE "C"), '{}') AS matter_ids,
 			       coalesce(array_agg(x.choice ORDER BY x.matter_id, x.choice COLLATE "C"), '{}') AS choices
 			FROM cast_choices x
 			WHERE x.community_id = k.community_id AND x.consultation_id = k.consultation_id AND x.unit_id = k.unit_id) s
 		WHERE k.community_id = $1 AND k.consultation_id = $2
-		  AND (k.matter_ids <> s.matter_ids OR k.choices <> s.choices)
+		  AND (k.matter_ids <> s.matter_ids OR k.choices <> s.choices OR k.zone <> b.zone OR k.area_centi <> b.area_centi
+		       OR k.shared_person IS DISTINCT FROM CASE WHEN b.person_shared THEN b.person_key END)
 		ORDER BY k.unit_id`, communityID, consultationID)
 	if err != nil {
 		return nil, err
@@ -419,7 +423,7 @@ func AuditLedger(ctx context.Context, db *DB, consultationID int64) ([]ledger.Mi
 
 	var found []ledger.Mismatch
 	for _, u := range unlike {
-		found = append(found, ledger.Mismatch{LeafIndex: -1, UnitID: u, Problem: "the choice set the tally counts differs from the ballot's choices"})
+		found = append(found, ledger.Mismatch{LeafIndex: -1, UnitID: u, Problem: "what the tally counts of this cast differs from its ballot"})
 	}
 	whole := func(format string, args ...any) {
 		found = append(found, ledger.Mismatch{LeafIndex: -1, Problem: fmt.Sprintf(format, args...)})

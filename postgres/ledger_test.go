@@ -96,8 +96,11 @@ func (e *ledgerEstate) cast(t testing.TB, unit string, at time.Time, channel str
 			matters, values = append(matters, c.MatterID), append(values, c.Choice)
 		}
 		_, err := tx.Exec(`
-			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.community, e.consultation, unit, channel, at, salt, pq.Array(matters), pq.Array(values))
+			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+				zone, area_centi, shared_person)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, zone, area_centi, CASE WHEN person_shared THEN person_key END
+			FROM ballots WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3`,
+			e.community, e.consultation, unit, channel, at, salt, pq.Array(matters), pq.Array(values))
 		for _, c := range choices {
 			if err != nil {
 				break
@@ -120,9 +123,11 @@ func (e *ledgerEstate) cast(t testing.TB, unit string, at time.Time, channel str
 func (e *ledgerEstate) castAll(t testing.TB, consultation int64) {
 	t.Helper()
 	ledgerExec(t, e.db, `
-		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices)
+		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+			zone, area_centi, shared_person)
 		SELECT b.community_id, b.consultation_id, b.unit_id, 'online',
-			now() - random() * interval '3 days', decode(md5(random()::text || b.unit_id), 'hex'), s.matter_ids, s.choices
+			now() - random() * interval '3 days', decode(md5(random()::text || b.unit_id), 'hex'), s.matter_ids, s.choices,
+			b.zone, b.area_centi, CASE WHEN b.person_shared THEN b.person_key END
 		FROM ballots b, LATERAL (
 			SELECT array_agg(m.id ORDER BY m.id) AS matter_ids,
 			       array_agg(CASE m.kind WHEN 'approve' THEN 'agree' ELSE '蒂森' END ORDER BY m.id) AS choices
@@ -424,21 +429,22 @@ func TestLedgerAuditFindsTampering(t *testing.T) {
 		t.Error("the voter's proof verified for a changed ballot")
 	}
 
-	// Or changes the choice set the tally counts, leaving cast_choices
-	// and so the leaf as they were.
+	// Or changes what the tally counts — a choice set, an area — leaving
+	// cast_choices and the ballot, and so the leaves, as they were.
 	other := e.units[5]
 	ledgerExec(t, e.db, `ALTER TABLE casts DISABLE TRIGGER casts_append_only`)
 	ledgerExec(t, e.db, `UPDATE casts SET choices = array_replace(choices, 'agree', 'oppose') WHERE unit_id = $1`, other)
+	ledgerExec(t, e.db, `UPDATE casts SET area_centi = area_centi * 100 WHERE unit_id = $1`, e.units[6])
 	ledgerExec(t, e.db, `ALTER TABLE casts ENABLE TRIGGER casts_append_only`)
-	if found := e.audit(t); len(found) != 3 || found[1].UnitID != other {
-		t.Fatalf("audit after changing a counted choice set found %+v, want unit %s's too", found, other)
+	if found := e.audit(t); len(found) != 4 || found[1].UnitID != other || found[2].UnitID != e.units[6] {
+		t.Fatalf("audit after changing what the tally counts found %+v, want units %s and %s too", found, other, e.units[6])
 	}
 
 	// And someone rewrites a stored hash of the tree: the sequencer stops.
 	ledgerExec(t, e.db, `ALTER TABLE ledger_hashes DISABLE TRIGGER ledger_hashes_append_only`)
 	ledgerExec(t, e.db, `UPDATE ledger_hashes SET hash = sha256(hash) WHERE hash_index = 2`)
 	ledgerExec(t, e.db, `ALTER TABLE ledger_hashes ENABLE TRIGGER ledger_hashes_append_only`)
-	if found := e.audit(t); len(found) != 4 {
+	if found := e.audit(t); len(found) != 5 {
 		t.Errorf("audit after rewriting a hash found %+v", found)
 	}
 	e.consultation = e.newConsultation(t) // a log of its own is unaffected

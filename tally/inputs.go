@@ -8,9 +8,9 @@ package tally
 // population. Units that voted alike (or did not vote) are therefore
 // interchangeable within a zone, person by person: the aggregation groups
 // the ballots snapshot (ballots: zone, person_key, area_centi — copied at
-// opening, so a later roll import changes nothing) by zone, choices on the
-// matter and — only for a person holding several units in the scope — the
-// person, summing the area. Each group becomes one synthetic quorum.Unit
+// opening, so a later roll import changes nothing, and copied again with
+// each cast) by zone, choices on the matter and — only for a person
+// holding several units in the scope — the person, summing the area. Each group becomes one synthetic quorum.Unit
 // ("g1", "g2" …): a person's group carries Owner = person_key, which
 // already encodes the headcount rule (all developer-held units are the
 // person "developer", one owner's units are "owner:KEY", any other unit is
@@ -76,9 +76,9 @@ func (in *Inputs) add(g Group) {
 //
 // The aggregation is one query grouping the units by zone, person (only
 // when ballots.person_shared) and whole ballot — the choice set stored
-// with each cast, every matter's choices at once — so it reads one row
-// per unit and gathers no unit's choices. Each matter's groups are then
-// merged from the few thousand rows it returns.
+// with each cast, every matter's choices at once — so it reads each
+// ballot and cast once, joins nothing and gathers no unit's choices. Each
+// matter's groups are then merged from the few thousand rows it returns.
 func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]Inputs, error) {
 	var matters []int64
 	if err := sqlx.SelectContext(ctx, q, &matters, `
@@ -86,25 +86,36 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		communityID, consultationID); err != nil {
 		return nil, fmt.Errorf("tally: listing matters: %w", err)
 	}
-	// One row per group of units alike: a unit's zone, its person when
-	// shared, and its cast's choice set (casts.matter_ids / choices, the
-	// same rows as cast_choices), NULL for a unit that did not vote.
+	// One statement, so one snapshot, of two single-table aggregations: the
+	// population of each zone and person (shared persons only) from the
+	// ballots, and the casts grouped by zone, person and choice set — kept
+	// with each cast (migration 0007), so no join and no gathering of
+	// cast_choices. A unit that did not vote is the population less the
+	// casts of its zone and person. (A per-unit flag such as delivery
+	// joins the population side as one more grouping column.)
 	rows, err := q.QueryContext(ctx, `
-		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person, k.matter_ids, k.choices,
-		       sum(b.area_centi)::bigint, count(*)
-		FROM ballots b
-		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
-		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, person, k.matter_ids, k.choices`,
+		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		       NULL::bigint[] AS matter_ids, NULL::text[] AS choices, sum(area_centi)::bigint AS area, count(*) AS units
+		FROM ballots WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, person
+		UNION ALL
+		SELECT true, zone, shared_person, matter_ids, choices, sum(area_centi)::bigint, count(*)
+		FROM casts WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, shared_person, matter_ids, choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
 	}
 	defer rows.Close()
+	type place struct{ zone, person string }
 	type key struct {
-		zone, person string
-		voted        bool
-		choices      string // the sorted choices, NUL-separated (text cannot hold NUL)
+		place
+		voted   bool
+		choices string // the sorted choices, NUL-separated (text cannot hold NUL)
+	}
+	type total struct {
+		area  quorum.Area
+		units int
 	}
 	// Each matter's groups, in the order first met: quorum's verdicts do
 	// not depend on the order of units.
@@ -113,17 +124,42 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	for i := range matters {
 		index[i] = make(map[key]int, 1024)
 	}
+	add := func(i int, k key, picked []string, t total) {
+		n, ok := index[i][k]
+		if !ok {
+			n = len(groups[i])
+			index[i][k] = n
+			g := Group{Zone: k.zone, Person: k.person}
+			if k.voted {
+				g.Choices = slices.Clone(picked)
+			}
+			groups[i] = append(groups[i], g)
+		}
+		groups[i][n].Area += t.area
+		groups[i][n].Units += t.units
+	}
+	var places []place
+	population, voters := map[place]total{}, map[place]total{}
 	var picked []string
 	for rows.Next() {
+		var voted bool
 		var zone string
 		var person sql.NullString
 		var ms pq.Int64Array
 		var cs pq.StringArray
 		var area int64
 		var units int
-		if err := rows.Scan(&zone, &person, &ms, &cs, &area, &units); err != nil {
+		if err := rows.Scan(&voted, &zone, &person, &ms, &cs, &area, &units); err != nil {
 			return nil, err
 		}
+		p, t := place{zone, person.String}, total{quorum.Area(area), units}
+		if !voted {
+			places = append(places, p)
+			population[p] = t
+			continue
+		}
+		v := voters[p]
+		voters[p] = total{v.area + t.area, v.units + t.units}
 		for i, id := range matters {
 			picked = picked[:0]
 			for j, m := range ms {
@@ -132,23 +168,20 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 				}
 			}
 			slices.Sort(picked)
-			k := key{zone, person.String, len(picked) > 0, strings.Join(picked, "\x00")}
-			n, ok := index[i][k]
-			if !ok {
-				n = len(groups[i])
-				index[i][k] = n
-				g := Group{Zone: zone, Person: person.String}
-				if k.voted {
-					g.Choices = slices.Clone(picked)
-				}
-				groups[i] = append(groups[i], g)
-			}
-			groups[i][n].Area += quorum.Area(area)
-			groups[i][n].Units += units
+			add(i, key{p, len(picked) > 0, strings.Join(picked, "\x00")}, picked, t)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for _, p := range places {
+		rest := total{population[p].area - voters[p].area, population[p].units - voters[p].units}
+		if rest.units == 0 {
+			continue
+		}
+		for i := range matters {
+			add(i, key{place: p}, nil, rest)
+		}
 	}
 	out := make([]Inputs, len(matters))
 	for i, id := range matters {

@@ -105,10 +105,12 @@ func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*
 		// Each ballot's choices drawn from hashes of its unit, written
 		// as the cast's choice set and then as its cast_choices rows.
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices)
+			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+				zone, area_centi, shared_person)
 			SELECT b.community_id, b.consultation_id, b.unit_id,
 			       CASE WHEN random() < 0.3 THEN 'paper' ELSE 'online' END,
-			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid()), x.matter_ids, x.choices
+			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid()), x.matter_ids, x.choices,
+			       b.zone, b.area_centi, CASE WHEN b.person_shared THEN b.person_key END
 			FROM ballots b,
 			LATERAL (SELECT (hashtext(b.unit_id || 'a') & 65535) / 65536.0, (hashtext(b.unit_id || 'b') & 65535) / 65536.0,
 			                (hashtext(b.unit_id || 'c') & 65535) / 65536.0) AS r (a, b, c),
