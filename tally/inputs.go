@@ -22,6 +22,7 @@ package tally
 // to a few thousand groups.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -218,38 +219,59 @@ var ErrNoMatter = fmt.Errorf("tally: no such matter")
 // participation (eligible and participating, area and headcount, overall
 // and per zone) and nothing else.
 func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (*Inputs, error) {
+	// As Load: the population from the ballots and the voters from the
+	// casts, two single-table aggregations in one statement.
 	rows, err := q.QueryContext(ctx, `
-		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person,
-		       k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
-		FROM ballots b
-		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
-		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, person, voted
-		ORDER BY b.zone COLLATE "C", (CASE WHEN b.person_shared THEN b.person_key END) COLLATE "C" NULLS FIRST, voted`,
+		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		       sum(area_centi)::bigint AS area, count(*) AS units
+		FROM ballots WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, person
+		UNION ALL
+		SELECT true, zone, shared_person, sum(area_centi)::bigint, count(*)
+		FROM casts WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, shared_person`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating turnout: %w", err)
 	}
 	defer rows.Close()
-	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
+	var population []Group
+	voted := map[[2]string]Group{}
 	for rows.Next() {
 		var g Group
-		var person *string
-		var voted bool
+		var v bool
+		var person sql.NullString
 		var area int64
-		if err := rows.Scan(&g.Zone, &person, &voted, &area, &g.Units); err != nil {
+		if err := rows.Scan(&v, &g.Zone, &person, &area, &g.Units); err != nil {
 			return nil, err
 		}
-		if person != nil {
-			g.Person = *person
+		g.Person, g.Area = person.String, quorum.Area(area)
+		if v {
+			voted[[2]string{g.Zone, g.Person}] = g
+		} else {
+			population = append(population, g)
 		}
-		g.Area = quorum.Area(area)
-		if voted {
-			g.Choices = []string{"abstain"}
-		}
-		in.add(g)
 	}
-	return in, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// In zone and person order, so the synthetic units are the same from
+	// one look to the next.
+	slices.SortFunc(population, func(a, b Group) int {
+		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Person, b.Person))
+	})
+	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
+	for _, g := range population {
+		v := voted[[2]string{g.Zone, g.Person}]
+		if rest := (Group{Zone: g.Zone, Person: g.Person, Area: g.Area - v.Area, Units: g.Units - v.Units}); rest.Units > 0 {
+			in.add(rest)
+		}
+		if v.Units > 0 {
+			v.Choices = []string{"abstain"}
+			in.add(v)
+		}
+	}
+	return in, nil
 }
 
 // Scenario is the quorum scenario of an approve matter's inputs under rule
