@@ -13,6 +13,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // sessionTTL is how long a login lasts.
@@ -48,13 +49,13 @@ func (s *Server) login(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) startSession(c *gin.Context, req loginRequest) (postgres.Account, postgres.Session, error) {
+func (s *Server) startSession(c *gin.Context, req loginRequest) (staff.Account, postgres.Session, error) {
 	ctx := c.Request.Context()
 	if req.Username == "" || req.Password == "" {
-		return postgres.Account{}, postgres.Session{}, invalid("请输入用户名和密码 / username and password are required", nil)
+		return staff.Account{}, postgres.Session{}, invalid("请输入用户名和密码 / username and password are required", nil)
 	}
 	if err := s.admitLogin(c, req.Username); err != nil {
-		return postgres.Account{}, postgres.Session{}, err
+		return staff.Account{}, postgres.Session{}, err
 	}
 	acct, err := postgres.Authenticate(ctx, s.DB, req.Username, req.Password)
 	if errors.Is(err, postgres.ErrBadCredentials) {
@@ -143,8 +144,8 @@ func validCSRF(c *gin.Context, want []byte) bool {
 }
 
 // account is the authenticated account of a request behind staff().
-func account(c *gin.Context) postgres.Account {
-	return c.MustGet(accountKey).(postgres.Account)
+func account(c *gin.Context) staff.Account {
+	return c.MustGet(accountKey).(staff.Account)
 }
 
 // communityParam reads the :cid parameter and checks the account may act in
@@ -163,7 +164,7 @@ func communityParam(c *gin.Context) (int64, error) {
 // checkCommunity admits the platform admin and accounts of estate cid.
 func checkCommunity(c *gin.Context, cid int64) error {
 	acct := account(c)
-	if acct.Role == postgres.RolePlatformAdmin || acct.InCommunity(cid) {
+	if acct.Role == staff.RolePlatformAdmin || acct.InCommunity(cid) {
 		return nil
 	}
 	return errNotFound

@@ -5,14 +5,12 @@ package api
 // confirmed by another.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -53,21 +51,8 @@ func windowError(we *ballot.WindowError, cast *postgres.CastRecord) *Error {
 
 // alreadyCast is 409 naming when and how the unit voted.
 func alreadyCast(e *postgres.AlreadyCastError) *Error {
-	return &Error{Status: http.StatusConflict, Code: "already_cast", Message: e.Error(),
+	return &Error{Status: http.StatusConflict, Code: "already_cast", Message: alreadyCastMessage(e),
 		Details: gin.H{"unit": e.UnitID, "at": e.At, "channel": e.Channel}}
-}
-
-// castError maps the refusals of casting to API errors.
-func castError(err error) error {
-	var dup *postgres.AlreadyCastError
-	var we *ballot.WindowError
-	switch {
-	case errors.As(err, &dup):
-		return alreadyCast(dup)
-	case errors.As(err, &we):
-		return windowError(we, nil)
-	}
-	return err
 }
 
 // ballotFromToken reads :token and finds its ballot.
@@ -240,9 +225,9 @@ func (s *Server) castBallot(c *gin.Context) error {
 	if !o.Passed {
 		return verificationRequired(o.Method).apiError(c)
 	}
-	cast, err := postgres.CastOnlineVerified(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
+	cast, err := postgres.CastOnline(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
 	if err != nil {
-		return castError(err)
+		return err
 	}
 	s.castCreated(c, k.ID, v.UnitID, cast)
 	return nil
@@ -272,8 +257,12 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 		ids = append(ids, id)
 	}
 	ctx := c.Request.Context()
-	consultationID, matters, method, ok := mattersOf(s, ctx, ids)
-	if !ok || method != verification.None { // a verified cast takes the slow path, which checks the pass
+	consultationID, matters, ok := postgres.MattersOf(ctx, s.DB, ids)
+	if ok { // a verified cast takes the slow path, which checks the pass
+		method, err := postgres.OpenedVerification(ctx, s.DB, consultationID)
+		ok = err == nil && method == verification.None
+	}
+	if !ok {
 		return false, nil
 	}
 	sel, ps := ballot.CheckChoices(in, matters, false)
@@ -285,87 +274,10 @@ func (s *Server) castFast(c *gin.Context, token string, in ballot.Input) (bool, 
 	case errors.Is(err, postgres.ErrNotFound):
 		return false, nil
 	case err != nil:
-		return true, castError(err)
+		return true, err
 	}
 	s.castCreated(c, consultationID, unit, cast)
 	return true, nil
-}
-
-// matterCache remembers which consultation each matter belongs to and the
-// matters of opened consultations, which never change (only a draft's
-// matters can be edited, and an opened consultation never returns to
-// draft). One cache per database handle; it forgets everything past
-// maxCachedMatters entries.
-type matterCache struct {
-	mu           sync.RWMutex
-	consultation map[int64]int64               // matter → consultation
-	matters      map[int64][]ballot.Matter     // consultation → its matters
-	verification map[int64]verification.Method // consultation → its frozen online_verification
-}
-
-const maxCachedMatters = 20000
-
-var matterCaches sync.Map // *sqlx.DB → *matterCache
-
-// mattersOf returns the consultation all of ids belong to, its matters and
-// its online verification, when they belong to one opened consultation.
-func mattersOf(s *Server, ctx context.Context, ids []int64) (int64, []ballot.Matter, verification.Method, bool) {
-	if len(ids) == 0 {
-		return 0, nil, "", false
-	}
-	v, _ := matterCaches.LoadOrStore(s.DB, newMatterCache())
-	mc := v.(*matterCache)
-	lookup := func() (int64, []ballot.Matter, verification.Method, bool) {
-		mc.mu.RLock()
-		defer mc.mu.RUnlock()
-		var cons int64
-		for _, id := range ids {
-			k, ok := mc.consultation[id]
-			if !ok || cons != 0 && k != cons {
-				return 0, nil, "", false
-			}
-			cons = k
-		}
-		ms, ok := mc.matters[cons]
-		return cons, ms, mc.verification[cons], ok
-	}
-	if cons, ms, m, ok := lookup(); ok {
-		return cons, ms, m, true
-	}
-	owners, err := postgres.MatterOwners(ctx, s.DB, ids)
-	if err != nil || len(owners) != len(ids) {
-		return 0, nil, "", false
-	}
-	first := owners[ids[0]]
-	for _, o := range owners {
-		if o.ConsultationID != first.ConsultationID || o.State == ballot.Draft {
-			return 0, nil, "", false
-		}
-	}
-	ms, err := postgres.ListMatters(ctx, s.DB, first.CommunityID, first.ConsultationID)
-	if err != nil {
-		return 0, nil, "", false
-	}
-	method, err := postgres.OnlineVerification(ctx, s.DB, first.CommunityID, first.ConsultationID)
-	if err != nil {
-		return 0, nil, "", false
-	}
-	mc.mu.Lock()
-	if len(mc.consultation) > maxCachedMatters {
-		fresh := newMatterCache()
-		mc.consultation, mc.matters, mc.verification = fresh.consultation, fresh.matters, fresh.verification
-	}
-	for _, m := range ms {
-		mc.consultation[m.ID] = first.ConsultationID
-	}
-	mc.matters[first.ConsultationID] = ms
-	mc.verification[first.ConsultationID] = method
-	mc.mu.Unlock()
-	return lookup()
-}
-
-func newMatterCache() *matterCache {
-	return &matterCache{consultation: map[int64]int64{}, matters: map[int64][]ballot.Matter{}, verification: map[int64]verification.Method{}}
 }
 
 // paperRequest is a returned paper ballot as a volunteer enters it: the
@@ -490,7 +402,7 @@ func (s *Server) enterPaper(c *gin.Context) error {
 		ProxyName: proxyName, ProxyAuthorisation: proxyAuth, EnteredBy: acct.ID,
 	})
 	if err != nil {
-		return castError(err)
+		return err
 	}
 	if err := s.audit(c, k.CommunityID, "paper.enter", strconv.FormatInt(id, 10), gin.H{"consultation": k.ID, "unit": v.UnitID}); err != nil {
 		return err
@@ -559,12 +471,10 @@ func (s *Server) paperEntryParam(c *gin.Context) (postgres.PaperEntry, int64, er
 
 func decideError(err error, e postgres.PaperEntry) error {
 	switch {
-	case errors.Is(err, postgres.ErrSameAccount):
-		return errorf(http.StatusForbidden, "same_account", "录入人不能确认或退回自己录入的选票，请由另一账号核对 / the account that entered a paper ballot cannot decide it: another account must check it")
 	case errors.Is(err, postgres.ErrDecided):
 		return errorf(http.StatusConflict, "already_decided", fmt.Sprintf("该录入已处理（%s）/ the entry was already decided (%s)", e.State, e.State))
 	}
-	return castError(err)
+	return err
 }
 
 // confirmPaper answers POST /api/v1/paper/{entry_id}/confirm: a second
@@ -575,7 +485,7 @@ func (s *Server) confirmPaper(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	conf, err := postgres.ConfirmPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID)
+	conf, err := postgres.ConfirmPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID, duplicateNote)
 	auditErr := s.audit(c, cid, "paper.confirm", strconv.FormatInt(e.ID, 10), gin.H{"unit": e.UnitID, "counted": err == nil})
 	if err != nil {
 		if latest, _, gerr := postgres.GetPaperEntry(c.Request.Context(), s.DB, e.ID); gerr == nil {

@@ -21,6 +21,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/roll"
+	"gongjue/staff"
 )
 
 // voteEstate is a test server with a roll of 24 units: buildings 1 (多层)
@@ -553,7 +554,7 @@ func TestPaperBallots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.addAccount(t, "other-vol", postgres.RoleVolunteer, &other)
+	e.addAccount(t, "other-vol", staff.RoleVolunteer, &other)
 	if r := e.do(t, e.login(t, "other-vol"), http.MethodPost, confirm, nil, nil); r.StatusCode != http.StatusNotFound {
 		t.Errorf("another estate's volunteer confirming: %d", r.StatusCode)
 	}
@@ -739,7 +740,7 @@ func TestConsultationRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	e.addAccount(t, "other-committee", staff.RoleCommittee, &other)
 	tok := e.login(t, "other-committee")
 	for _, p := range []string{fmt.Sprintf("/api/v1/consultations/%d", c.ID), fmt.Sprintf("/api/v1/consultations/%d/turnout", c.ID),
 		fmt.Sprintf("/api/v1/consultations/%d/ballots.pdf", c.ID), fmt.Sprintf("/api/v1/communities/%d/consultations", e.CommunityID)} {

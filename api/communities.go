@@ -9,6 +9,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/roll"
+	"gongjue/staff"
 )
 
 type communityRequest struct {
@@ -70,9 +71,9 @@ func (s *Server) createUser(c *gin.Context) error {
 		problems = append(problems, fieldProblem{"password", "密码至少 8 个字符 / at least 8 characters"})
 	}
 	switch req.Role {
-	case postgres.RoleCommittee, postgres.RoleVolunteer:
-	case postgres.RoleResidentsCommittee:
-		if account(c).Role != postgres.RolePlatformAdmin {
+	case staff.RoleCommittee, staff.RoleVolunteer:
+	case staff.RoleResidentsCommittee:
+		if account(c).Role != staff.RolePlatformAdmin {
 			return errorf(http.StatusForbidden, "forbidden", "居委会账号只能由平台管理员创建 / only the platform admin creates residents' committee accounts")
 		}
 	default:

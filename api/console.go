@@ -9,7 +9,6 @@ package api
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 // registerConsole adds the console's page routes.
@@ -80,17 +80,7 @@ func conRedirectToLogin(c *gin.Context) {
 // consolePageError shows err as a page: a caller's mistake with its message, not
 // found as not found, anything else logged and hidden.
 func (s *Server) consolePageError(c *gin.Context, err error) {
-	var apiErr *Error
-	switch {
-	case errors.As(err, &apiErr):
-	case errors.Is(err, postgres.ErrNotFound):
-		apiErr = errNotFound
-	case databaseUnavailable(err):
-		apiErr = unavailableError(c, err)
-	default:
-		slog.ErrorContext(c.Request.Context(), "internal error", "route", c.FullPath(), "err", err)
-		apiErr = errorf(http.StatusInternalServerError, "internal", "服务器内部错误，请稍后再试 / internal error, try again later")
-	}
+	apiErr := answer(c, err)
 	s.renderError(c, apiErr.Status, apiErr.Message)
 }
 
@@ -146,7 +136,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		return
 	}
 	acct, sess, err := s.startSession(c, req)
-	if err == nil && acct.Role == postgres.RolePlatformAdmin {
+	if err == nil && acct.Role == staff.RolePlatformAdmin {
 		// The platform admin works through the API and the command line;
 		// the console is for an estate's people.
 		postgres.EndSession(c.Request.Context(), s.DB, sess.Token)
@@ -213,15 +203,15 @@ func conPickText(p page, zh, en string) string {
 // consoleData is what every console page carries.
 type consoleData struct {
 	page
-	Account   postgres.Account
+	Account   staff.Account
 	Community postgres.Community
 	RoleName  string
 	Section   string // the nav entry to mark as current
 }
 
-func (d consoleData) IsCommittee() bool { return d.Account.Role == postgres.RoleCommittee }
-func (d consoleData) IsResidents() bool { return d.Account.Role == postgres.RoleResidentsCommittee }
-func (d consoleData) IsVolunteer() bool { return d.Account.Role == postgres.RoleVolunteer }
+func (d consoleData) IsCommittee() bool { return d.Account.Role == staff.RoleCommittee }
+func (d consoleData) IsResidents() bool { return d.Account.Role == staff.RoleResidentsCommittee }
+func (d consoleData) IsVolunteer() bool { return d.Account.Role == staff.RoleVolunteer }
 
 // newConsoleData reads the page's account and its estate.
 func (s *Server) newConsoleData(c *gin.Context, section string) (consoleData, error) {
@@ -238,13 +228,13 @@ func (s *Server) newConsoleData(c *gin.Context, section string) (consoleData, er
 
 func conRoleName(p page, role string) string {
 	switch role {
-	case postgres.RoleCommittee:
+	case staff.RoleCommittee:
 		return conPickText(p, "业委会", "owners' committee")
-	case postgres.RoleResidentsCommittee:
+	case staff.RoleResidentsCommittee:
 		return conPickText(p, "居委会", "residents' committee")
-	case postgres.RoleVolunteer:
+	case staff.RoleVolunteer:
 		return conPickText(p, "志愿者", "volunteer")
-	case postgres.RolePlatformAdmin:
+	case staff.RolePlatformAdmin:
 		return conPickText(p, "平台管理员", "platform admin")
 	}
 	return role

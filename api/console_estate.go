@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 type overviewData struct {
@@ -59,7 +60,7 @@ func (s *Server) consoleFragment(c *gin.Context, pageName, tmpl string, data any
 
 type accountsData struct {
 	consoleData
-	Accounts []postgres.Account
+	Accounts []staff.Account
 }
 
 // consoleAccounts lets the committee add volunteer and committee accounts.

@@ -14,6 +14,7 @@ import (
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -136,9 +137,9 @@ func (s *Server) consoleResult(c *gin.Context) {
 		data.Notice = st
 		for i := range st.Approvals {
 			switch st.Approvals[i].Body {
-			case postgres.RoleCommittee:
+			case staff.RoleCommittee:
 				data.Committee = &st.Approvals[i]
-			case postgres.RoleResidentsCommittee:
+			case staff.RoleResidentsCommittee:
 				data.Residents = &st.Approvals[i]
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 // browser is a cookie-keeping HTTP client that does not follow redirects,
@@ -270,7 +271,7 @@ func TestConsolePagesByRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	ts.addAccount(t, "other-committee", staff.RoleCommittee, &other)
 	stranger := newBrowser(t, ts)
 	stranger.login("other-committee")
 	if resp, _ := stranger.get("/console/consultations/" + id); resp.StatusCode != http.StatusNotFound {

@@ -251,10 +251,6 @@ func (s *Server) openConsultation(c *gin.Context) error {
 		return problemsError(looser.Problems)
 	case errors.Is(err, postgres.ErrNotDraft):
 		return errorf(http.StatusConflict, "not_draft", "表决已开始，选票已发出 / the consultation is already open: its ballots were issued")
-	case errors.Is(err, postgres.ErrEmptyScope):
-		return invalid("表决范围内没有房屋，无法发出选票 / no unit is in scope: no ballot to issue", nil)
-	case errors.Is(err, postgres.ErrDeadlinePassed):
-		return invalid("截止时间已过，请先修改截止时间 / the closing time has passed: edit it first", []ballot.Problem{{Field: "closes_at", Message: "is in the past"}})
 	case err != nil:
 		return err
 	}

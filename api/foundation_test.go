@@ -11,6 +11,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/roll/rolltest"
+	"gongjue/staff"
 )
 
 func TestHealthz(t *testing.T) {
@@ -71,7 +72,7 @@ func TestRolesAndCommunityScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	ts.addAccount(t, "other-committee", staff.RoleCommittee, &other)
 	cid := itoa(ts.CommunityID)
 
 	cases := []struct {

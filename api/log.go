@@ -82,8 +82,6 @@ func proofError(err error) error {
 	switch {
 	case errors.Is(err, ledger.ErrBadReceipt):
 		return invalid("回执码有误，请核对后重新输入 / not a receipt code: "+err.Error(), []fieldProblem{{"receipt", err.Error()}})
-	case errors.Is(err, ledger.ErrPending):
-		return errorf(http.StatusConflict, "pending", "选票已计入，正在写入公开日志，请稍后再查 / the ballot is counted and will be in the log shortly; try again in a minute")
 	case errors.Is(err, postgres.ErrNotFound):
 		return errorf(http.StatusNotFound, "not_found", "未找到此回执对应的选票 / no ballot of this consultation has this receipt")
 	}

@@ -17,7 +17,7 @@ import (
 	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
-	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // approveRequest is the body of POST …/notice/approve.
@@ -51,7 +51,7 @@ func (s *Server) approveNotice(c *gin.Context) error {
 	acct := account(c)
 	st, err := notice.Approve(c.Request.Context(), s.DB, s.Keys, s.PublicURL, id, acct, req.Passphrase, time.Now())
 	if err != nil {
-		return noticeError(err)
+		return err
 	}
 	if st.Added {
 		if err := s.audit(c, *acct.CommunityID, "notice.approve", strconv.FormatInt(id, 10), gin.H{"body": acct.Role, "signed": st.Signed}); err != nil {
@@ -60,37 +60,6 @@ func (s *Server) approveNotice(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, st)
 	return nil
-}
-
-// noticeError turns the notice workflow's errors into API errors.
-func noticeError(err error) error {
-	switch {
-	case errors.Is(err, notice.ErrNotClosed):
-		return errNoResultYet
-	case errors.Is(err, notice.ErrNotABody):
-		return errForbidden
-	case errors.Is(err, notice.ErrPassphraseRequired):
-		return invalid("请输入本机构的签名口令 / the body's signing passphrase is required", []fieldProblem{{"passphrase", "必须填写 / required"}})
-	case errors.Is(err, notice.ErrWrongPassphrase):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "wrong_passphrase",
-			Message: fmt.Sprintf("签名口令不正确，未签署任何内容（%d 分钟内最多可试 %d 次）/ wrong signing passphrase; nothing was signed (at most %d tries in %d minutes)",
-				int(postgres.SigningTriesWindow.Minutes()), postgres.SigningTries, postgres.SigningTries, int(postgres.SigningTriesWindow.Minutes())),
-			Details: []fieldProblem{{"passphrase", "口令不正确 / wrong passphrase"}}}
-	case errors.Is(err, notice.ErrTooManyTries):
-		return errorf(http.StatusTooManyRequests, "too_many_tries",
-			fmt.Sprintf("签名口令错误次数过多，请 %d 分钟后再试 / too many wrong signing passphrases; try again in %d minutes",
-				int(postgres.SigningTriesWindow.Minutes()), int(postgres.SigningTriesWindow.Minutes())))
-	case errors.Is(err, notice.ErrNoSigningKey):
-		return errorf(http.StatusConflict, "no_signing_key", "本机构尚未设置签名口令，请先设置（PUT /api/v1/communities/{cid}/signing/{body}）/ this body has no signing key yet: set its signing passphrase first")
-	case errors.Is(err, notice.ErrOtherMustApproveAgain):
-		return errorf(http.StatusConflict, "other_body_must_approve_again", "本机构换用了新的签名密钥，请另一方重新审核后再会签 / this body's signing key changed since the other body approved: the other body approves again first")
-	case errors.Is(err, notice.ErrOtherNoSigningKey):
-		return errorf(http.StatusConflict, "other_body_no_signing_key", "另一方机构尚未设置签名口令，请其先设置后再审核 / the other body has not set its signing passphrase yet; it must do so before the notice can be approved")
-	case errors.Is(err, secret.ErrPassphraseTooShort):
-		return invalid(fmt.Sprintf("签名口令至少 %d 个字符 / the passphrase needs at least %d characters", secret.MinPassphraseRunes, secret.MinPassphraseRunes),
-			[]fieldProblem{{"passphrase", fmt.Sprintf("至少 %d 个字符 / at least %d characters", secret.MinPassphraseRunes, secret.MinPassphraseRunes)}})
-	}
-	return err
 }
 
 // passphraseRequest is the body of PUT /api/v1/communities/{cid}/signing/{body}.
@@ -110,7 +79,7 @@ func (s *Server) setSigningPassphrase(c *gin.Context) error {
 		return err
 	}
 	body := c.Param("body")
-	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
+	if body != staff.BodyCommittee && body != staff.BodyResidents {
 		return errNotFound
 	}
 	acct := account(c)
@@ -127,7 +96,7 @@ func (s *Server) setSigningPassphrase(c *gin.Context) error {
 			Message: "原签名口令不正确 / the old passphrase is wrong", Details: []fieldProblem{{"old_passphrase", "口令不正确 / wrong passphrase"}}}
 	}
 	if err != nil {
-		return noticeError(err)
+		return err
 	}
 	key, err := notice.KeyStatus(c.Request.Context(), s.DB, cid, body)
 	if err != nil {
@@ -171,7 +140,7 @@ func (s *Server) noticePreview(c *gin.Context) error {
 	}
 	pdf, err := notice.Preview(ctx, s.DB, s.PublicURL, id, layout, time.Now())
 	if err != nil {
-		return noticeError(err)
+		return err
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%d-draft.pdf"`, id))
 	c.Header("Cache-Control", "no-store")
@@ -256,7 +225,7 @@ func (s *Server) noticeStatus(c *gin.Context) error {
 	}
 	st, err := notice.GetStatus(ctx, s.DB, id)
 	if err != nil {
-		return noticeError(err)
+		return err
 	}
 	c.JSON(http.StatusOK, st)
 	return nil

@@ -5,7 +5,6 @@ package api
 import (
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -30,7 +29,7 @@ func tallyID(c *gin.Context) (int64, error) {
 
 // sessionAccount returns the account of the request's session, if it has one; a
 // public endpoint uses it to show staff more than the public.
-func (s *Server) sessionAccount(c *gin.Context) (*postgres.Account, error) {
+func (s *Server) sessionAccount(c *gin.Context) (*staff.Account, error) {
 	token, _ := sessionToken(c)
 	if token == "" {
 		return nil, nil
@@ -73,7 +72,7 @@ func (s *Server) closeConsultation(c *gin.Context) error {
 	}
 	acct := account(c)
 	res, err := tally.Close(c.Request.Context(), s.DB, s.Keys, id, tally.CloseOptions{By: &acct, NoticePeriodDays: req.NoticePeriodDays})
-	if err := closeRefusal(err); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := s.audit(c, res.CommunityID, "consultation.close", strconv.FormatInt(id, 10),
@@ -82,32 +81,6 @@ func (s *Server) closeConsultation(c *gin.Context) error {
 	}
 	writeResult(c, res)
 	return nil
-}
-
-// closeRefusal maps the refusals of tally.Close to API errors; the
-// pending paper entries are listed so the committee knows what to confirm.
-func closeRefusal(err error) error {
-	var early *tally.EarlyCloseError
-	var pending *tally.PendingPaperError
-	switch {
-	case errors.Is(err, tally.ErrAlreadyClosed):
-		return errClosedAlready
-	case errors.Is(err, tally.ErrNotOpen):
-		return errNeverOpened
-	case errors.As(err, &early):
-		return &Error{Status: http.StatusConflict, Code: "close_early", Message: early.Error(),
-			Details: gin.H{"closes_at": early.ClosesAt, "uncounted": early.Uncounted}}
-	case errors.As(err, &pending):
-		entries := make([]gin.H, len(pending.Entries))
-		for i, e := range pending.Entries {
-			at := locale.Minute(e.EnteredAt)
-			entries[i] = gin.H{"entry_id": e.ID, "unit": e.UnitID, "entered_by": e.EnteredByName, "entered_at": e.EnteredAt,
-				"message": fmt.Sprintf("第 %d 号录入：房屋 %s，%s 于 %s 录入 / entry %d: unit %s, entered by %s at %s",
-					e.ID, e.UnitID, e.EnteredByName, at, e.ID, e.UnitID, e.EnteredByName, at)}
-		}
-		return &Error{Status: http.StatusConflict, Code: "paper_pending", Message: pending.Error(), Details: entries}
-	}
-	return err
 }
 
 // writeResult answers with a frozen result: the stored canonical JSON
@@ -163,8 +136,8 @@ func (s *Server) result(c *gin.Context) error {
 
 // mayViewUnpublished reports whether a staff account may see estate cid's unpublished
 // results.
-func mayViewUnpublished(acct *postgres.Account, cid int64) bool {
-	return acct.Role == postgres.RolePlatformAdmin || acct.InCommunity(cid)
+func mayViewUnpublished(acct *staff.Account, cid int64) bool {
+	return acct.Role == staff.RolePlatformAdmin || acct.InCommunity(cid)
 }
 
 type extendRequest struct {
@@ -192,12 +165,6 @@ func (s *Server) extend(c *gin.Context) error {
 		return &Error{Status: http.StatusConflict, Code: "extension_refused",
 			Message: "不符合延期条件 / the vote may not be extended: " + inputErr.Problem,
 			Details: []fieldProblem{{Field: "closes_at", Message: inputErr.Problem}}}
-	case errors.Is(err, tally.ErrTooEarly):
-		return errorf(http.StatusConflict, "too_early", "延期须在截止前24小时内或截止后计票前决定 / a vote is extended only at its deadline (within 24 hours before it, or after it until closed)")
-	case errors.Is(err, tally.ErrAlreadyClosed):
-		return errClosedAlready
-	case errors.Is(err, tally.ErrNotOpen):
-		return errNeverOpened
 	case err != nil:
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/staff"
 	"gongjue/tally/tallytest"
 )
 
@@ -32,8 +33,8 @@ import (
 // its accounts, and an open consultation.
 func (ts *testServer) estate(t *testing.T) *tallytest.Estate {
 	t.Helper()
-	acct := func(username string) postgres.Account {
-		var a postgres.Account
+	acct := func(username string) staff.Account {
+		var a staff.Account
 		if err := ts.DB.Get(&a, `SELECT id, community_id, username, role FROM accounts WHERE username = $1`, username); err != nil {
 			t.Fatal(err)
 		}
@@ -407,7 +408,7 @@ func TestResultIsPrivateToTheEstate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "other-committee", postgres.RoleCommittee, &other)
+	ts.addAccount(t, "other-committee", staff.RoleCommittee, &other)
 	outsider := ts.login(t, "other-committee")
 	if resp := ts.do(t, outsider, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("close by another estate's committee: %d, want 404", resp.StatusCode)

@@ -4,15 +4,15 @@ import (
 	"io/fs"
 	"net/http"
 
-	"gongjue/postgres"
+	"gongjue/staff"
 	"gongjue/templates"
 )
 
 const (
-	committee = postgres.RoleCommittee
-	residents = postgres.RoleResidentsCommittee
-	volunteer = postgres.RoleVolunteer
-	platform  = postgres.RolePlatformAdmin
+	committee = staff.RoleCommittee
+	residents = staff.RoleResidentsCommittee
+	volunteer = staff.RoleVolunteer
+	platform  = staff.RolePlatformAdmin
 )
 
 func (s *Server) routes() {

@@ -13,17 +13,17 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gongjue/postgres"
 	"gongjue/secret"
 	"gongjue/sms"
 )
 
 // Config is what a Server needs.
 type Config struct {
-	DB        *sqlx.DB
+	DB        *postgres.DB
 	Keys      *secret.Keys
 	PublicURL string // what QR codes point at, without a trailing slash
 	// SMS sends the codes of SMS owner verification (DESIGN §5.2); nil

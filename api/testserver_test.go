@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
@@ -20,6 +19,7 @@ import (
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
 	"gongjue/sms"
+	"gongjue/staff"
 )
 
 func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need not be slow
@@ -28,7 +28,7 @@ func init() { postgres.PasswordCost = bcrypt.MinCost } // logins in tests need n
 // an account of each role.
 type testServer struct {
 	*httptest.Server
-	DB          *sqlx.DB
+	DB          *postgres.DB
 	Keys        *secret.Keys
 	CommunityID int64
 	SMSOutbox   string // where the development SMS sender writes
@@ -56,7 +56,7 @@ func newTestServerWith(t *testing.T, cfg api.Config) *testServer {
 }
 
 // newTestServerOn is a test server with cfg's settings on the database db.
-func newTestServerOn(t *testing.T, db *sqlx.DB, cfg api.Config) *testServer {
+func newTestServerOn(t *testing.T, db *postgres.DB, cfg api.Config) *testServer {
 	t.Helper()
 	keys := &secret.Keys{}
 	keys.Master[0] = 42
@@ -73,13 +73,13 @@ func newTestServerOn(t *testing.T, db *sqlx.DB, cfg api.Config) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.addAccount(t, "admin", postgres.RolePlatformAdmin, nil)
+	ts.addAccount(t, "admin", staff.RolePlatformAdmin, nil)
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee},
-		{"committee2", postgres.RoleCommittee},
-		{"residents", postgres.RoleResidentsCommittee},
-		{"volunteer", postgres.RoleVolunteer},
-		{"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee},
+		{"committee2", staff.RoleCommittee},
+		{"residents", staff.RoleResidentsCommittee},
+		{"volunteer", staff.RoleVolunteer},
+		{"volunteer2", staff.RoleVolunteer},
 	} {
 		ts.addAccount(t, a.name, a.role, &ts.CommunityID)
 	}

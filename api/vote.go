@@ -437,7 +437,7 @@ func (s *Server) voteSubmit(c *gin.Context) {
 		s.render(c, http.StatusOK, "vote_confirm", newVotePage(c, v, in, nil))
 		return
 	}
-	cast, err := postgres.CastOnlineVerified(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
+	cast, err := postgres.CastOnline(c.Request.Context(), s.DB, k.CommunityID, k.ID, v.UnitID, sel, o.Pass)
 	var dup *postgres.AlreadyCastError
 	var we *ballot.WindowError
 	switch {

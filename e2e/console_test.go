@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/api"
@@ -28,6 +27,7 @@ import (
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
 	"gongjue/sms"
+	"gongjue/staff"
 )
 
 func init() {
@@ -75,7 +75,7 @@ const badRollCSV = "楼栋,单元,房号,区域,楼层,建筑面积,开发商持
 
 type site struct {
 	URL         string
-	DB          *sqlx.DB
+	DB          *postgres.DB
 	CommunityID int64
 	SMSOutbox   string // where the development SMS sender writes the codes
 }
@@ -106,10 +106,10 @@ func startSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee},
-		{"residents", postgres.RoleResidentsCommittee},
-		{"volunteer1", postgres.RoleVolunteer},
-		{"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee},
+		{"residents", staff.RoleResidentsCommittee},
+		{"volunteer1", staff.RoleVolunteer},
+		{"volunteer2", staff.RoleVolunteer},
 	} {
 		if _, err := postgres.CreateAccount(ctx, db, a.name, password, a.role, &cid); err != nil {
 			t.Fatal(err)

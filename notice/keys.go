@@ -12,6 +12,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"gongjue/pdfsign"
 	"gongjue/postgres"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // Errors of the signing passphrase.
@@ -161,15 +163,15 @@ func NewBodyIdentity(community, body string) (pdfsign.Identity, error) {
 // and the master-sealed copy erased; a body with no key, or one that lost
 // its passphrase (oldPassphrase empty), gets a new key and certificate
 // (rekeyed). Wrong old passphrases count as tries.
-func SetPassphrase(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID int64, acct postgres.Account, passphrase, oldPassphrase string, now time.Time) (rekeyed bool, err error) {
+func SetPassphrase(ctx context.Context, db *postgres.DB, keys *secret.Keys, communityID int64, acct staff.Account, passphrase, oldPassphrase string, now time.Time) (rekeyed bool, err error) {
 	body := acct.Role
-	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
+	if body != staff.BodyCommittee && body != staff.BodyResidents {
 		return false, ErrNotABody
 	}
 	if err := checkTries(ctx, db, communityID, body, now); err != nil {
 		return false, err
 	}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		comm, err := postgres.GetCommunity(ctx, tx, communityID)
 		if err != nil {
 			return err
@@ -223,7 +225,7 @@ func checkTries(ctx context.Context, q sqlx.QueryerContext, communityID int64, b
 
 // countTry records a wrong passphrase (outside the transaction it rolled
 // back) and returns err unchanged.
-func countTry(ctx context.Context, db *sqlx.DB, communityID int64, body string, accountID int64, now time.Time, err error) error {
+func countTry(ctx context.Context, db *postgres.DB, communityID int64, body string, accountID int64, now time.Time, err error) error {
 	if errors.Is(err, ErrWrongPassphrase) {
 		if rerr := postgres.RecordFailedTry(ctx, db, communityID, body, accountID, now); rerr != nil {
 			return rerr

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongjue/postgres"
+	"gongjue/staff"
 )
 
 // TestMasterKeyAloneCannotSign plays a server that holds the whole
@@ -21,7 +22,7 @@ func TestMasterKeyAloneCannotSign(t *testing.T) {
 	e.setPassphrases(t)
 	e.approve(t, e.committee) // the committee's key now waits, wrapped, for the residents' committee
 
-	for _, guess := range []string{"", "password123", e.passphrases[postgres.BodyCommittee]} {
+	for _, guess := range []string{"", "password123", e.passphrases[staff.BodyCommittee]} {
 		_, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, guess, time.Now())
 		if err == nil {
 			t.Fatalf("the residents' committee approved with %q", guess)
@@ -49,7 +50,7 @@ func TestMasterKeyAloneCannotSign(t *testing.T) {
 func storedKeys(t *testing.T, e *closedEstate) int {
 	t.Helper()
 	n := 0
-	for _, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+	for _, body := range []string{staff.BodyCommittee, staff.BodyResidents} {
 		tried, opened := tryMasterKey(t, e, body)
 		n += tried
 		if opened > 0 {
@@ -92,17 +93,17 @@ func tryMasterKey(t *testing.T, e *closedEstate, body string) (tried, opened int
 func TestApprovalRefusedWithoutTheRightPassphrase(t *testing.T) {
 	e := newClosedEstate(t)
 	ctx := context.Background()
-	approve := func(acct postgres.Account, passphrase string) error {
+	approve := func(acct staff.Account, passphrase string) error {
 		_, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, acct, passphrase, time.Now())
 		return err
 	}
 	if err := approve(e.committee, "anything"); !errors.Is(err, ErrNoSigningKey) {
 		t.Fatalf("approval before any passphrase is set: %v, want ErrNoSigningKey", err)
 	}
-	if _, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.committee, e.passphrases[postgres.BodyCommittee], "", time.Now()); err != nil {
+	if _, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.committee, e.passphrases[staff.BodyCommittee], "", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := approve(e.committee, e.passphrases[postgres.BodyCommittee]); !errors.Is(err, ErrOtherNoSigningKey) {
+	if err := approve(e.committee, e.passphrases[staff.BodyCommittee]); !errors.Is(err, ErrOtherNoSigningKey) {
 		t.Fatalf("approval before the other body has a key: %v, want ErrOtherNoSigningKey", err)
 	}
 	e.setPassphrases(t)
@@ -114,7 +115,7 @@ func TestApprovalRefusedWithoutTheRightPassphrase(t *testing.T) {
 			t.Fatalf("a wrong passphrase: %v", err)
 		}
 	}
-	if err := approve(e.committee, e.passphrases[postgres.BodyCommittee]); !errors.Is(err, ErrTooManyTries) {
+	if err := approve(e.committee, e.passphrases[staff.BodyCommittee]); !errors.Is(err, ErrTooManyTries) {
 		t.Errorf("the right passphrase after %d wrong ones: %v, want ErrTooManyTries", postgres.SigningTries, err)
 	}
 	st, err := GetStatus(ctx, e.db, e.consultationID)
@@ -134,7 +135,7 @@ func TestChangingAndLosingThePassphrase(t *testing.T) {
 	e := newClosedEstate(t)
 	ctx := context.Background()
 	e.setPassphrases(t)
-	body := postgres.BodyCommittee
+	body := staff.BodyCommittee
 	before, err := KeyStatus(ctx, e.db, e.communityID, body)
 	if err != nil || before.State != KeyProtected {
 		t.Fatalf("key status %+v, %v", before, err)
@@ -188,7 +189,7 @@ func TestMasterSealedKeysMigrate(t *testing.T) {
 	e := newClosedEstate(t)
 	ctx := context.Background()
 	certs := map[string][]byte{}
-	for _, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+	for _, body := range []string{staff.BodyCommittee, staff.BodyResidents} {
 		id, err := NewBodyIdentity("幸福花园", body)
 		if err != nil {
 			t.Fatal(err)
@@ -203,22 +204,22 @@ func TestMasterSealedKeysMigrate(t *testing.T) {
 		}
 		certs[body] = id.Certificate.Raw
 	}
-	if k, _ := KeyStatus(ctx, e.db, e.communityID, postgres.BodyCommittee); k.State != KeyMasterOnly {
+	if k, _ := KeyStatus(ctx, e.db, e.communityID, staff.BodyCommittee); k.State != KeyMasterOnly {
 		t.Fatalf("key state %q, want %q", k.State, KeyMasterOnly)
 	}
 	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.committee, "", time.Now()); err != nil {
 		t.Fatalf("approval with a master-sealed key: %v", err)
 	}
-	rekeyed, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.residents, e.passphrases[postgres.BodyResidents], "", time.Now())
+	rekeyed, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.residents, e.passphrases[staff.BodyResidents], "", time.Now())
 	if err != nil || rekeyed {
 		t.Fatalf("protecting the residents' committee's key: rekeyed %v, %v", rekeyed, err)
 	}
 	// The committee's key is still under the master key; the residents'
 	// committee's is now out of its reach.
-	if opened := masterOpens(t, e, postgres.BodyResidents); opened != 0 {
+	if opened := masterOpens(t, e, staff.BodyResidents); opened != 0 {
 		t.Errorf("the master key opens %d of the residents' committee's keys", opened)
 	}
-	if opened := masterOpens(t, e, postgres.BodyCommittee); opened != 1 {
+	if opened := masterOpens(t, e, staff.BodyCommittee); opened != 1 {
 		t.Errorf("the master key opens %d of the committee's keys, want its unprotected one", opened)
 	}
 	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, "", time.Now()); !errors.Is(err, ErrPassphraseRequired) {
@@ -231,7 +232,7 @@ func TestMasterSealedKeysMigrate(t *testing.T) {
 	if err != nil || !v.OK() {
 		t.Fatalf("verification: %+v, %v", v, err)
 	}
-	for i, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+	for i, body := range []string{staff.BodyCommittee, staff.BodyResidents} {
 		if v.Signatures[i].CertSHA256 != strings.ToLower(fingerprintHex(certs[body])) {
 			t.Errorf("signature %d is not by the %s's original certificate", i+1, body)
 		}
@@ -251,11 +252,11 @@ func TestNewKeyAfterTheOtherApproved(t *testing.T) {
 	ctx := context.Background()
 	e.setPassphrases(t)
 	e.approve(t, e.committee)
-	e.passphrases[postgres.BodyResidents] = "a fresh passphrase"
-	if _, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.residents, e.passphrases[postgres.BodyResidents], "", time.Now()); err != nil {
+	e.passphrases[staff.BodyResidents] = "a fresh passphrase"
+	if _, err := SetPassphrase(ctx, e.db, e.keys, e.communityID, e.residents, e.passphrases[staff.BodyResidents], "", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, e.passphrases[postgres.BodyResidents], time.Now()); !errors.Is(err, ErrOtherMustApproveAgain) {
+	if _, err := Approve(ctx, e.db, e.keys, "http://gongjue.test", e.consultationID, e.residents, e.passphrases[staff.BodyResidents], time.Now()); !errors.Is(err, ErrOtherMustApproveAgain) {
 		t.Fatalf("countersigning with the new key: %v, want ErrOtherMustApproveAgain", err)
 	}
 	if again := e.approve(t, e.committee); again.Added || again.Signed || len(again.Approvals) != 1 {

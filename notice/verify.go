@@ -8,11 +8,10 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ledger"
 	"gongjue/pdfsign"
 	"gongjue/postgres"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -85,7 +84,7 @@ var signedResultHash = regexp.MustCompile(`result-sha256:([0-9a-f]{64})`)
 
 // Verify checks the notice with a public notice id. An unknown id is
 // postgres.ErrNotFound.
-func Verify(ctx context.Context, db *sqlx.DB, noticeID string, now time.Time) (*Verification, error) {
+func Verify(ctx context.Context, db *postgres.DB, noticeID string, now time.Time) (*Verification, error) {
 	n, err := postgres.NoticeByPublicID(ctx, db, noticeID)
 	if err != nil {
 		return nil, err
@@ -137,7 +136,7 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string, now time.Time) (*
 		v.Signatures = append(v.Signatures, SignatureStatus{Problem: err.Error()})
 		return v, nil
 	}
-	bodies := []string{postgres.BodyCommittee, postgres.BodyResidents}
+	bodies := []string{staff.BodyCommittee, staff.BodyResidents}
 	for i, s := range sigs {
 		st := SignatureStatus{SignedAt: s.SignedAt, Valid: s.Valid, WholeFile: s.WholeFile, Problem: s.Problem}
 		if i < len(bodies) {
@@ -161,7 +160,7 @@ func Verify(ctx context.Context, db *sqlx.DB, noticeID string, now time.Time) (*
 // checkpointValid checks the recorded final checkpoint: an empty log has
 // no note; otherwise the note must be signed by the estate's log key and
 // state the recorded size and root hash.
-func checkpointValid(ctx context.Context, db *sqlx.DB, stored postgres.StoredResult, doc *tally.Document) bool {
+func checkpointValid(ctx context.Context, db *postgres.DB, stored postgres.StoredResult, doc *tally.Document) bool {
 	cp := doc.Checkpoint
 	if cp.Size != stored.CheckpointSize || !bytes.Equal(cp.Hash[:], stored.CheckpointHash) || cp.Note != stored.CheckpointNote {
 		return false

@@ -3,6 +3,7 @@ package notice
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -57,15 +59,15 @@ type Status struct {
 // consultation becomes 'noticed' — all in one transaction. Without the
 // right passphrase nothing is recorded. publicURL is what the QR code
 // points at.
-func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL string, consultationID int64, acct postgres.Account, passphrase string, now time.Time) (*Status, error) {
+func Approve(ctx context.Context, db *postgres.DB, keys *secret.Keys, publicURL string, consultationID int64, acct staff.Account, passphrase string, now time.Time) (*Status, error) {
 	body := acct.Role
-	if body != postgres.BodyCommittee && body != postgres.BodyResidents {
+	if body != staff.BodyCommittee && body != staff.BodyResidents {
 		return nil, ErrNotABody
 	}
 	now = now.Round(time.Microsecond) // as PostgreSQL keeps it
 	var st *Status
 	var communityID int64
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		n, err := postgres.LockNotice(ctx, tx, consultationID)
 		if errors.Is(err, postgres.ErrNotFound) {
 			return ErrNotClosed
@@ -125,7 +127,7 @@ func Approve(ctx context.Context, db *sqlx.DB, keys *secret.Keys, publicURL stri
 				return fmt.Errorf("notice: the %s's approval was made for another key of the %s: %w", other, body, err)
 			}
 			ids := map[string]pdfsign.Identity{body: own, other: first}
-			if n, err = signNotice(ctx, tx, publicURL, n, ids[postgres.BodyCommittee], ids[postgres.BodyResidents], approvals, now); err != nil {
+			if n, err = signNotice(ctx, tx, publicURL, n, ids[staff.BodyCommittee], ids[staff.BodyResidents], approvals, now); err != nil {
 				return err
 			}
 			if err := postgres.DeletePendingKeys(ctx, tx, n.CommunityID, consultationID); err != nil {
@@ -158,10 +160,10 @@ func pendKey(ctx context.Context, tx *sqlx.Tx, n postgres.Notice, body string, o
 }
 
 func otherBody(body string) string {
-	if body == postgres.BodyCommittee {
-		return postgres.BodyResidents
+	if body == staff.BodyCommittee {
+		return staff.BodyResidents
 	}
-	return postgres.BodyCommittee
+	return staff.BodyCommittee
 }
 
 func approvedBy(approvals []postgres.Approval, body string) *postgres.Approval {
@@ -272,7 +274,7 @@ func NewContent(ctx context.Context, q sqlx.QueryerContext, publicURL string, n 
 	if rules.Version != nil {
 		c.Procedure = &Procedure{Version: *rules.Version, SHA256: rules.SHA256}
 	}
-	for i, body := range []string{postgres.BodyCommittee, postgres.BodyResidents} {
+	for i, body := range []string{staff.BodyCommittee, staff.BodyResidents} {
 		b := SignatureBlock{Body: BodyName(doc.Consultation.Community, body)}
 		if a := approvedBy(approvals, body); a != nil {
 			b.Signer, b.At = a.Username, a.ApprovedAt
@@ -337,7 +339,7 @@ func RenderAndSign(c *Content, committee, residents pdfsign.Identity, location s
 
 // BodyName is the name a body signs with in an estate.
 func BodyName(community, body string) string {
-	if body == postgres.BodyResidents {
+	if body == staff.BodyResidents {
 		return community + "居民委员会"
 	}
 	return community + "业主委员会"

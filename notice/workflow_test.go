@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
 )
 
@@ -27,13 +29,13 @@ func init() { postgres.PasswordCost = bcrypt.MinCost }
 // closedEstate is an estate with a closed consultation whose result (the
 // sample document) is frozen, and an account of each approving role.
 type closedEstate struct {
-	db             *sqlx.DB
+	db             *postgres.DB
 	keys           *secret.Keys
 	communityID    int64
 	consultationID int64
-	committee      postgres.Account
-	committee2     postgres.Account
-	residents      postgres.Account
+	committee      staff.Account
+	committee2     staff.Account
+	residents      staff.Account
 	resultJSON     []byte
 	passphrases    map[string]string // by body
 }
@@ -50,21 +52,21 @@ func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
 	ctx := context.Background()
 	db, _ := pgtest.New(t)
 	e := &closedEstate{db: db, keys: &secret.Keys{}, passphrases: map[string]string{
-		postgres.BodyCommittee: "业委会签名口令2025", postgres.BodyResidents: "居委会 correct horse"}}
+		staff.BodyCommittee: "业委会签名口令2025", staff.BodyResidents: "居委会 correct horse"}}
 	e.keys.Master[0] = 7
 	var err error
 	if e.communityID, err = postgres.CreateCommunity(ctx, db, "幸福花园", "上海市浦东新区幸福路1号"); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range []struct {
-		acct       *postgres.Account
+		acct       *staff.Account
 		name, role string
-	}{{&e.committee, "wy1", postgres.RoleCommittee}, {&e.committee2, "wy2", postgres.RoleCommittee}, {&e.residents, "jw", postgres.RoleResidentsCommittee}} {
+	}{{&e.committee, "wy1", staff.RoleCommittee}, {&e.committee2, "wy2", staff.RoleCommittee}, {&e.residents, "jw", staff.RoleResidentsCommittee}} {
 		id, err := postgres.CreateAccount(ctx, db, a.name, "password123", a.role, &e.communityID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		*a.acct = postgres.Account{ID: id, CommunityID: &e.communityID, Username: a.name, Role: a.role}
+		*a.acct = staff.Account{ID: id, CommunityID: &e.communityID, Username: a.name, Role: a.role}
 	}
 	closedAt := time.Date(2025, 3, 15, 9, 0, 0, 0, time.UTC)
 	err = db.GetContext(ctx, &e.consultationID, `
@@ -90,7 +92,7 @@ func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
 	if e.resultJSON, err = doc.Encode(); err != nil {
 		t.Fatal(err)
 	}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		err := postgres.InsertResult(ctx, tx, postgres.StoredResult{
 			CommunityID: e.communityID, ConsultationID: e.consultationID, JSON: e.resultJSON,
 			SHA256: sha(e.resultJSON), ClosedAt: closedAt, CheckpointHash: make([]byte, 32),
@@ -110,7 +112,7 @@ func newClosedEstateWith(t *testing.T, settings string) *closedEstate {
 // setPassphrases has each body seal its signing key under its passphrase.
 func (e *closedEstate) setPassphrases(t *testing.T) {
 	t.Helper()
-	for _, acct := range []postgres.Account{e.committee, e.residents} {
+	for _, acct := range []staff.Account{e.committee, e.residents} {
 		if _, err := SetPassphrase(context.Background(), e.db, e.keys, e.communityID, acct, e.passphrases[acct.Role], "", time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +124,7 @@ func sha(b []byte) []byte {
 	return s[:]
 }
 
-func (e *closedEstate) approve(t *testing.T, acct postgres.Account) *Status {
+func (e *closedEstate) approve(t *testing.T, acct staff.Account) *Status {
 	t.Helper()
 	st, err := Approve(context.Background(), e.db, e.keys, "http://gongjue.test", e.consultationID, acct, e.passphrases[acct.Role], time.Now())
 	if err != nil {
@@ -141,7 +143,7 @@ func TestOneApprovalDoesNotSign(t *testing.T) {
 	}
 	// The same body again — the same account or another of the body's —
 	// is the same approval.
-	for _, acct := range []postgres.Account{e.committee, e.committee2} {
+	for _, acct := range []staff.Account{e.committee, e.committee2} {
 		st = e.approve(t, acct)
 		if st.Added || st.Signed || len(st.Approvals) != 1 || st.Approvals[0].AccountID != e.committee.ID {
 			t.Fatalf("second committee approval by %s: %+v", acct.Username, st)
@@ -173,7 +175,7 @@ func TestTwoApprovalsSignInOrder(t *testing.T) {
 		t.Fatal("signed after one approval")
 	}
 	st := e.approve(t, e.committee)
-	if !st.Signed || len(st.Approvals) != 2 || st.Approvals[0].Body != postgres.BodyCommittee {
+	if !st.Signed || len(st.Approvals) != 2 || st.Approvals[0].Body != staff.BodyCommittee {
 		t.Fatalf("after both approvals: %+v", st)
 	}
 	if again := e.approve(t, e.residents); again.Added || !again.Signed || again.PDFSHA256 != st.PDFSHA256 {
@@ -275,7 +277,7 @@ func pdfsig(t *testing.T, pdf []byte) []string {
 	return parts[1:]
 }
 
-func tamper(t *testing.T, db *sqlx.DB, script string) {
+func tamper(t *testing.T, db *postgres.DB, script string) {
 	t.Helper()
 	if _, err := db.Exec(script); err != nil {
 		t.Fatalf("tampering: %v", err)

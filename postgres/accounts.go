@@ -12,24 +12,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"gongjue/secret"
+	"gongjue/staff"
 )
-
-// Roles an account may hold.
-const (
-	RolePlatformAdmin      = "platform_admin"
-	RoleCommittee          = "committee"
-	RoleResidentsCommittee = "residents_committee"
-	RoleVolunteer          = "volunteer"
-)
-
-// ValidRole reports whether role is one of the four roles.
-func ValidRole(role string) bool {
-	switch role {
-	case RolePlatformAdmin, RoleCommittee, RoleResidentsCommittee, RoleVolunteer:
-		return true
-	}
-	return false
-}
 
 // ErrNotFound is returned when a looked-up row does not exist (or is not
 // visible to the caller, which callers must not distinguish).
@@ -37,19 +21,6 @@ var ErrNotFound = errors.New("not found")
 
 // ErrBadCredentials is returned for an unknown user or a wrong password alike.
 var ErrBadCredentials = errors.New("wrong username or password")
-
-// Account is a staff login. CommunityID is nil only for platform admins.
-type Account struct {
-	ID          int64  `db:"id" json:"id"`
-	CommunityID *int64 `db:"community_id" json:"community_id,omitempty"`
-	Username    string `db:"username" json:"username"`
-	Role        string `db:"role" json:"role"`
-}
-
-// InCommunity reports whether the account belongs to estate cid.
-func (a Account) InCommunity(cid int64) bool {
-	return a.CommunityID != nil && *a.CommunityID == cid
-}
 
 // PasswordCost is the bcrypt cost of stored passwords.
 var PasswordCost = bcrypt.DefaultCost
@@ -95,7 +66,7 @@ func CommunityByName(ctx context.Context, q sqlx.QueryerContext, name string) (C
 
 // CreateAccount adds a staff account with a bcrypt-hashed password.
 func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, password, role string, communityID *int64) (int64, error) {
-	if !ValidRole(role) {
+	if !staff.ValidRole(role) {
 		return 0, fmt.Errorf("unknown role %q", role)
 	}
 	if len(password) < 8 {
@@ -112,22 +83,22 @@ func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, passwor
 }
 
 // Authenticate checks a username and password.
-func Authenticate(ctx context.Context, q sqlx.QueryerContext, username, password string) (Account, error) {
+func Authenticate(ctx context.Context, q sqlx.QueryerContext, username, password string) (staff.Account, error) {
 	var row struct {
-		Account
+		staff.Account
 		PasswordHash string `db:"password_hash"`
 	}
 	err := sqlx.GetContext(ctx, q, &row,
 		`SELECT id, community_id, username, role, password_hash FROM accounts WHERE username = $1`, username)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return Account{}, ErrBadCredentials
+		return staff.Account{}, ErrBadCredentials
 	}
 	if err != nil {
-		return Account{}, err
+		return staff.Account{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
-		return Account{}, ErrBadCredentials
+		return staff.Account{}, ErrBadCredentials
 	}
 	return row.Account, nil
 }
@@ -149,9 +120,9 @@ func CreateSession(ctx context.Context, q sqlx.ExecerContext, accountID int64, t
 
 // AccountBySession returns the account logged in with token, and the hash of
 // the session's CSRF token.
-func AccountBySession(ctx context.Context, q sqlx.QueryerContext, token string) (Account, []byte, error) {
+func AccountBySession(ctx context.Context, q sqlx.QueryerContext, token string) (staff.Account, []byte, error) {
 	var row struct {
-		Account
+		staff.Account
 		CSRFHash []byte `db:"csrf_hash"`
 	}
 	err := sqlx.GetContext(ctx, q, &row, `SELECT a.id, a.community_id, a.username, a.role, s.csrf_hash

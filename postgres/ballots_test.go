@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ballot"
 	"gongjue/ledger"
 	"gongjue/postgres"
@@ -19,13 +17,15 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
+	"gongjue/verification"
 )
 
 // btEstate is an estate of 24 units for ballot tests: buildings 1 (多层)
 // and 2 (高层), two entrances each, three floors of two rooms; the owner of
 // 1-1-101 also owns 2-1-101, and 2-2-* are developer-held.
 type btEstate struct {
-	DB         *sqlx.DB
+	DB         *postgres.DB
 	Keys       *secret.Keys
 	CID        int64
 	Volunteer  int64
@@ -70,7 +70,7 @@ func newBTEstate(t *testing.T) *btEstate {
 	for _, a := range []struct {
 		name, role string
 		id         *int64
-	}{{"bt-vol", postgres.RoleVolunteer, &e.Volunteer}, {"bt-vol2", postgres.RoleVolunteer, &e.Volunteer2}, {"bt-com", postgres.RoleCommittee, &e.Committee}} {
+	}{{"bt-vol", staff.RoleVolunteer, &e.Volunteer}, {"bt-vol2", staff.RoleVolunteer, &e.Volunteer2}, {"bt-com", staff.RoleCommittee, &e.Committee}} {
 		if *a.id, err = postgres.CreateAccount(ctx, db, a.name, "password-long", a.role, &e.CID); err != nil {
 			t.Fatal(err)
 		}
@@ -205,14 +205,14 @@ func TestCastOnlineOnceThenRefused(t *testing.T) {
 	ctx := context.Background()
 	c, issued := e.open(t, ballot.Scope{})
 	unit := issued[0].UnitID
-	cast, err := postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c))
+	cast, err := postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c), verification.Pass{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if salt, err := ledger.ParseReceipt(cast.Receipt); err != nil || !bytes.Equal(salt, cast.Salt) {
 		t.Fatalf("receipt %q: %v", cast.Receipt, err)
 	}
-	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c))
+	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c), verification.Pass{})
 	var dup *postgres.AlreadyCastError
 	if !errors.As(err, &dup) || dup.Channel != ballot.Online || !dup.At.Equal(cast.At) {
 		t.Fatalf("second cast: %v, want AlreadyCastError online at %v", err, cast.At)
@@ -238,12 +238,12 @@ func TestCastWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	var we *ballot.WindowError
-	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c))
+	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c), verification.Pass{})
 	if !errors.As(err, &we) || we.Reason != "not_open" {
 		t.Fatalf("cast before opening: %v", err)
 	}
 	e.DB.MustExec(`UPDATE consultations SET opens_at = now() - interval '2 hours', closes_at = now() - interval '1 second' WHERE id = $1`, c.ID)
-	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c))
+	_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c), verification.Pass{})
 	if !errors.As(err, &we) || we.Reason != "closed" {
 		t.Fatalf("cast after the deadline: %v", err)
 	}
@@ -269,16 +269,16 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a paper entry counted before confirmation")
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer); !errors.Is(err, postgres.ErrSameAccount) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrSameAccount) {
 		t.Fatalf("confirmation by the entering account: %v", err)
 	}
 	if _, err := postgres.RejectPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer, "oops"); !errors.Is(err, postgres.ErrSameAccount) {
 		t.Fatalf("rejection by the entering account: %v", err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID+1000, id, e.Volunteer2); !errors.Is(err, postgres.ErrNotFound) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID+1000, id, e.Volunteer2, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrNotFound) {
 		t.Fatalf("confirmation in another estate: %v", err)
 	}
-	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer2)
+	conf, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Volunteer2, (*postgres.AlreadyCastError).Error)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if conf.Cast.Receipt == "" {
 		t.Error("no receipt for a confirmed paper ballot")
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Committee); !errors.Is(err, postgres.ErrDecided) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, id, e.Committee, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrDecided) {
 		t.Errorf("confirming twice: %v", err)
 	}
 	// A second entry for the counted unit is refused at entry; one made
@@ -309,11 +309,11 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if err != nil || len(others) != 1 || others[0] != a {
 		t.Fatalf("second pending entry: %v %v", others, err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, b, e.Committee); err != nil {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, b, e.Committee, (*postgres.AlreadyCastError).Error); err != nil {
 		t.Fatal(err)
 	}
 	var dup *postgres.AlreadyCastError
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, a, e.Committee); !errors.As(err, &dup) || dup.Channel != ballot.Paper {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, a, e.Committee, (*postgres.AlreadyCastError).Error); !errors.As(err, &dup) || dup.Channel != ballot.Paper {
 		t.Fatalf("confirming a duplicate: %v", err)
 	}
 	entry, _, err := postgres.GetPaperEntry(ctx, e.DB, a)
@@ -329,7 +329,7 @@ func TestPaperEntryCountsOnlyOnceConfirmedByAnother(t *testing.T) {
 	if _, err := postgres.RejectPaperEntry(ctx, e.DB, e.CID, r, e.Volunteer2, "未签名"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, r, e.Committee); !errors.Is(err, postgres.ErrDecided) {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, r, e.Committee, (*postgres.AlreadyCastError).Error); !errors.Is(err, postgres.ErrDecided) {
 		t.Errorf("confirming a rejected entry: %v", err)
 	}
 	counts, err := postgres.CountCasts(ctx, e.DB, e.CID, c.ID)
@@ -383,9 +383,9 @@ func TestConcurrentCastsCountOne(t *testing.T) {
 			var err error
 			switch {
 			case i%2 == 1:
-				_, err = postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, entries[i/2], e.Volunteer2)
+				_, err = postgres.ConfirmPaperEntry(ctx, e.DB, e.CID, entries[i/2], e.Volunteer2, (*postgres.AlreadyCastError).Error)
 			case i%4 == 0:
-				_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c))
+				_, err = postgres.CastOnline(ctx, e.DB, e.CID, c.ID, unit, agreeAll(c), verification.Pass{})
 			default:
 				var got string
 				_, got, err = postgres.CastByToken(ctx, e.DB, token, c.ID, agreeAll(c))
@@ -447,7 +447,7 @@ func TestCountedBallotsCannotChange(t *testing.T) {
 	e := newBTEstate(t)
 	ctx := context.Background()
 	c, issued := e.open(t, ballot.Scope{})
-	if _, err := postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c)); err != nil {
+	if _, err := postgres.CastOnline(ctx, e.DB, e.CID, c.ID, issued[0].UnitID, agreeAll(c), verification.Pass{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -497,5 +497,49 @@ func TestConsultationDraftRoundTrip(t *testing.T) {
 	list, err := postgres.ListConsultations(ctx, e.DB, e.CID)
 	if err != nil || len(list) != 1 || list[0].Matters != 1 || list[0].Scope.Zone != "多层" {
 		t.Fatalf("list: %+v, %v", list, err)
+	}
+}
+
+// TestRefusalsDoNotHoldUpCasting (issue 9): a flood of ballots reusing a
+// token that has voted is explained outside the caster's workers, so the
+// honest ballots arriving meanwhile are counted at once, even while every
+// refusal's explanation is held up.
+func TestRefusalsDoNotHoldUpCasting(t *testing.T) {
+	e := newBTEstate(t)
+	ctx := context.Background()
+	c, issued := e.open(t, ballot.Scope{})
+	voted := issued[0]
+	if _, _, err := postgres.CastByToken(ctx, e.DB, voted.Token, c.ID, agreeAll(c)); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	postgres.HoldExplanations(e.DB, release)
+	var flood sync.WaitGroup
+	refusals := make(chan error, 64)
+	for range 64 {
+		flood.Add(1)
+		go func() {
+			defer flood.Done()
+			_, _, err := postgres.CastByToken(ctx, e.DB, voted.Token, c.ID, agreeAll(c))
+			refusals <- err
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the flood is counted and refused, its explanations held
+	for _, b := range issued[1:6] {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, got, err := postgres.CastByToken(cctx, e.DB, b.Token, c.ID, agreeAll(c))
+		cancel()
+		if err != nil || got != b.UnitID {
+			t.Fatalf("honest ballot of %s while refusals are explained: %q, %v", b.UnitID, got, err)
+		}
+	}
+	close(release)
+	flood.Wait()
+	close(refusals)
+	for err := range refusals {
+		var dup *postgres.AlreadyCastError
+		if !errors.As(err, &dup) || dup.UnitID != voted.UnitID {
+			t.Errorf("reused token: %v, want AlreadyCastError for %s", err, voted.UnitID)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"gongjue/ballot"
+	"gongjue/staff"
 )
 
 // Entrance is one entrance (stairwell) of a building and the zone its
@@ -50,8 +51,8 @@ func ScopeStats(ctx context.Context, q sqlx.QueryerContext, communityID int64, s
 // ListAccounts returns estate communityID's accounts: the owners'
 // committee's first, then the residents' committee's, then volunteers, each
 // by username.
-func ListAccounts(ctx context.Context, q sqlx.QueryerContext, communityID int64) ([]Account, error) {
-	out := []Account{}
+func ListAccounts(ctx context.Context, q sqlx.QueryerContext, communityID int64) ([]staff.Account, error) {
+	out := []staff.Account{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, community_id, username, role
 		FROM accounts WHERE community_id = $1
 		ORDER BY CASE role WHEN 'committee' THEN 1 WHEN 'residents_committee' THEN 2 ELSE 3 END, username`, communityID)

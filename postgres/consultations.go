@@ -232,14 +232,14 @@ func GetPreviousRound(ctx context.Context, q sqlx.QueryerContext, communityID, i
 // CreateConsultation stores a checked draft (ballot.DraftRequest.Check)
 // and its matters in estate communityID, all or nothing, and returns its id.
 // createdBy is the committee account; 0 records none (the demo's seed).
-func CreateConsultation(ctx context.Context, db *sqlx.DB, communityID int64, c *ballot.Consultation, createdBy int64) (int64, error) {
+func CreateConsultation(ctx context.Context, db *DB, communityID int64, c *ballot.Consultation, createdBy int64) (int64, error) {
 	veto, err := json.Marshal(c.Veto)
 	if err != nil {
 		return 0, err
 	}
 	creator := sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}
 	var id int64
-	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO consultations (community_id, title, description, scope_zone, scope_building, scope_entrance,
 				veto, opens_at, closes_at, previous_id, round, created_by)
@@ -292,12 +292,12 @@ func insertMatters(ctx context.Context, tx *sqlx.Tx, communityID, consultationID
 
 // UpdateDraft replaces a draft consultation's fields and matters with a
 // checked draft; matters get new ids. ErrNotDraft once it has been opened.
-func UpdateDraft(ctx context.Context, db *sqlx.DB, communityID, id int64, c *ballot.Consultation) error {
+func UpdateDraft(ctx context.Context, db *DB, communityID, id int64, c *ballot.Consultation) error {
 	veto, err := json.Marshal(c.Veto)
 	if err != nil {
 		return err
 	}
-	return InTx(ctx, db, func(tx *sqlx.Tx) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var state string
 		err := tx.GetContext(ctx, &state, `SELECT state FROM consultations WHERE community_id = $1 AND id = $2 FOR UPDATE`, communityID, id)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -74,9 +74,9 @@ type NewDelivery struct {
 // consultationID of estate communityID, by account by, and returns its id.
 // The method must be one the consultation's frozen rules count. Errors:
 // ErrNotFound, ErrNotOpen, ErrUnitNotInScope, ErrMethodNotAllowed.
-func RecordDelivery(ctx context.Context, db *sqlx.DB, communityID, consultationID int64, d NewDelivery, by int64) (int64, error) {
+func RecordDelivery(ctx context.Context, db *DB, communityID, consultationID int64, d NewDelivery, by int64) (int64, error) {
 	var id int64
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		settings, err := openSettings(ctx, tx, communityID, consultationID)
 		if err != nil {
 			return err
@@ -121,20 +121,20 @@ func openSettings(ctx context.Context, tx *sqlx.Tx, communityID, consultationID 
 // is allowed to the record's recorder, and only while the consultation is
 // open: the tally reads the ledger when it closes. Errors: ErrNotFound,
 // ErrNotOpen, ErrOwnDelivery, ErrDeliveryDecided.
-func VerifyDelivery(ctx context.Context, db *sqlx.DB, communityID, id, by int64) error {
+func VerifyDelivery(ctx context.Context, db *DB, communityID, id, by int64) error {
 	return decideDelivery(ctx, db, communityID, id, by, DeliveryVerified, "")
 }
 
 // RejectDelivery: see VerifyDelivery.
-func RejectDelivery(ctx context.Context, db *sqlx.DB, communityID, id, by int64, reason string) error {
+func RejectDelivery(ctx context.Context, db *DB, communityID, id, by int64, reason string) error {
 	return decideDelivery(ctx, db, communityID, id, by, DeliveryRejected, reason)
 }
 
 // decideDelivery takes no row lock (the server's role may not lock an
 // append-only table): two decisions at the same instant are both kept, and
 // the later one stands, as it would one moment later.
-func decideDelivery(ctx context.Context, db *sqlx.DB, communityID, id, by int64, decision DeliveryState, reason string) error {
-	return InTx(ctx, db, func(tx *sqlx.Tx) error {
+func decideDelivery(ctx context.Context, db *DB, communityID, id, by int64, decision DeliveryState, reason string) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var d struct {
 			Recorder *int64 `db:"recorded_by"`
 			Latest   string `db:"latest"`
@@ -250,9 +250,9 @@ func DeliveredUnits(ctx context.Context, q sqlx.QueryerContext, communityID, con
 // electronic delivery and the consultation is open, records the unit as
 // delivered electronically — once, recorded and verified by the server
 // itself (recorded_by and decided_by NULL), the page view being the proof.
-func BallotOpened(ctx context.Context, db *sqlx.DB, communityID, consultationID int64, unit string) (procedure.Applied, error) {
+func BallotOpened(ctx context.Context, db *DB, communityID, consultationID int64, unit string) (procedure.Applied, error) {
 	var applied procedure.Applied
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var row consultationRow
 		err := tx.GetContext(ctx, &row, `SELECT `+consultationColumns+` FROM consultations
 			WHERE community_id = $1 AND id = $2`, communityID, consultationID)
@@ -290,7 +290,7 @@ func BallotOpened(ctx context.Context, db *sqlx.DB, communityID, consultationID 
 // AddDeliveryPhoto attaches the evidence photo (checked by
 // procedure.CheckOriginal) to delivery id; a record has at most one.
 // Errors: ErrNotFound, ErrPhotoExists.
-func AddDeliveryPhoto(ctx context.Context, db *sqlx.DB, communityID, id int64, photo []byte, contentType string, by int64) error {
+func AddDeliveryPhoto(ctx context.Context, db *DB, communityID, id int64, photo []byte, contentType string, by int64) error {
 	res, err := db.ExecContext(ctx, `INSERT INTO delivery_photos (community_id, delivery_id, photo, sha256, content_type, uploaded_by)
 		SELECT community_id, id, $3, sha256($3), $4, $5 FROM deliveries WHERE community_id = $1 AND id = $2`,
 		communityID, id, photo, contentType, by)

@@ -43,11 +43,11 @@ const ledgerKeyLabel = "log-key"
 // consultation take turns. Before growing the log, Sequence checks that the
 // stored hashes it builds on still give the latest checkpoint's root;
 // AuditLedger checks them all.
-func Sequence(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, consultationID int64, batch int) (cp ledger.Checkpoint, added int, err error) {
+func Sequence(ctx context.Context, db *DB, keys *secret.Keys, communityID, consultationID int64, batch int) (cp ledger.Checkpoint, added int, err error) {
 	if batch <= 0 {
 		return ledger.Checkpoint{}, 0, errors.New("ledger: batch must be positive")
 	}
-	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, ledgerLockClass, int32(consultationID)); err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func Sequence(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, 
 // to it, SequenceBatch at a time, and returns the latest checkpoint and
 // the number of ballots added. Closing a consultation calls it so that the
 // final checkpoint covers every ballot.
-func SequenceAll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID, consultationID int64) (ledger.Checkpoint, int, error) {
+func SequenceAll(ctx context.Context, db *DB, keys *secret.Keys, communityID, consultationID int64) (ledger.Checkpoint, int, error) {
 	total := 0
 	for {
 		cp, added, err := Sequence(ctx, db, keys, communityID, consultationID, SequenceBatch)
@@ -165,7 +165,7 @@ func SequenceAll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityI
 // not yet in their logs to the logs of open and closed consultations.
 // Casting never waits for it. It logs what it does, and its errors, with
 // log/slog.
-func RunSequencer(ctx context.Context, db *sqlx.DB, keys *secret.Keys, interval time.Duration) {
+func RunSequencer(ctx context.Context, db *DB, keys *secret.Keys, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -178,7 +178,7 @@ func RunSequencer(ctx context.Context, db *sqlx.DB, keys *secret.Keys, interval 
 	}
 }
 
-func ledgerSequencePending(ctx context.Context, db *sqlx.DB, keys *secret.Keys) {
+func ledgerSequencePending(ctx context.Context, db *DB, keys *secret.Keys) {
 	var logs []struct {
 		CommunityID    int64 `db:"community_id"`
 		ConsultationID int64 `db:"id"`
@@ -214,9 +214,9 @@ func ledgerSequencePending(ctx context.Context, db *sqlx.DB, keys *secret.Keys) 
 
 // LedgerVerifierKey returns the note verifier key of an estate's logs,
 // creating the estate's key pair on first use.
-func LedgerVerifierKey(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID int64) (string, error) {
+func LedgerVerifierKey(ctx context.Context, db *DB, keys *secret.Keys, communityID int64) (string, error) {
 	var vkey string
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var err error
 		_, vkey, err = ledgerKey(ctx, tx, keys, communityID)
 		return err
@@ -351,12 +351,13 @@ func ConsistencyProof(ctx context.Context, db sqlx.QueryerContext, consultationI
 }
 
 // AuditLedger re-derives every leaf of a consultation's log from the counted
-// ballots (casts and cast_choices) and checks the log: the leaves against
+// ballots (casts and cast_choices) and checks the log: what each cast
+// keeps for the tally against its cast_choices and its ballot, the leaves against
 // the ballots, the stored hashes against the leaves, and every checkpoint's
 // signature and root against the leaves. It returns what disagrees, which
 // is nothing for an intact log; counted ballots not yet in the log are
 // reported too. It reads one snapshot of the database.
-func AuditLedger(ctx context.Context, db *sqlx.DB, consultationID int64) ([]ledger.Mismatch, error) {
+func AuditLedger(ctx context.Context, db *DB, consultationID int64) ([]ledger.Mismatch, error) {
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -400,8 +401,30 @@ func AuditLedger(ctx context.Context, db *sqlx.DB, consultationID int64) ([]ledg
 	if err != nil {
 		return nil, err
 	}
+	// The tally counts each cast's copy of its choice set and of its
+	// ballot's zone, area and shared person (migration 0007): they must be
+	// the choices the leaf commits to and the ballot as issued.
+	var unlike []string
+	err = tx.SelectContext(ctx, &unlike, `
+		SELECT k.unit_id FROM casts k
+		JOIN ballots b ON b.community_id = k.community_id AND b.consultation_id = k.consultation_id AND b.unit_id = k.unit_id,
+		LATERAL (
+			SELECT coalesce(array_agg(x.matter_id ORDER BY x.matter_id, x.choice COLLATE "C"), '{}') AS matter_ids,
+			       coalesce(array_agg(x.choice ORDER BY x.matter_id, x.choice COLLATE "C"), '{}') AS choices
+			FROM cast_choices x
+			WHERE x.community_id = k.community_id AND x.consultation_id = k.consultation_id AND x.unit_id = k.unit_id) s
+		WHERE k.community_id = $1 AND k.consultation_id = $2
+		  AND (k.matter_ids <> s.matter_ids OR k.choices <> s.choices OR k.zone <> b.zone OR k.area_centi <> b.area_centi
+		       OR k.shared_person IS DISTINCT FROM CASE WHEN b.person_shared THEN b.person_key END)
+		ORDER BY k.unit_id`, communityID, consultationID)
+	if err != nil {
+		return nil, err
+	}
 
 	var found []ledger.Mismatch
+	for _, u := range unlike {
+		found = append(found, ledger.Mismatch{LeafIndex: -1, UnitID: u, Problem: "what the tally counts of this cast differs from its ballot"})
+	}
 	whole := func(format string, args ...any) {
 		found = append(found, ledger.Mismatch{LeafIndex: -1, Problem: fmt.Sprintf(format, args...)})
 	}

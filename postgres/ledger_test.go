@@ -2,17 +2,21 @@ package postgres_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -25,7 +29,7 @@ import (
 // A ledgerEstate is an estate with units and one open consultation of two
 // matters, every unit holding a ballot.
 type ledgerEstate struct {
-	db           *sqlx.DB
+	db           *postgres.DB
 	keys         *secret.Keys
 	community    int64
 	consultation int64
@@ -81,10 +85,22 @@ func (e *ledgerEstate) newConsultation(t testing.TB) int64 {
 func (e *ledgerEstate) cast(t testing.TB, unit string, at time.Time, channel string, choices ...ledger.Choice) string {
 	t.Helper()
 	salt := ledger.NewSalt()
-	err := postgres.InTx(context.Background(), e.db, func(tx *sqlx.Tx) error {
+	err := e.db.Transact(context.Background(), sql.LevelDefault, func(tx *sqlx.Tx) error {
+		// The cast's choice set is in matter then choice order, as the
+		// cast statement writes it.
+		slices.SortFunc(choices, func(a, b ledger.Choice) int {
+			return cmp.Or(cmp.Compare(a.MatterID, b.MatterID), strings.Compare(a.Choice, b.Choice))
+		})
+		matters, values := []int64{}, []string{}
+		for _, c := range choices {
+			matters, values = append(matters, c.MatterID), append(values, c.Choice)
+		}
 		_, err := tx.Exec(`
-			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
-			VALUES ($1, $2, $3, $4, $5, $6)`, e.community, e.consultation, unit, channel, at, salt)
+			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+				zone, area_centi, shared_person)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, zone, area_centi, CASE WHEN person_shared THEN person_key END
+			FROM ballots WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3`,
+			e.community, e.consultation, unit, channel, at, salt, pq.Array(matters), pq.Array(values))
 		for _, c := range choices {
 			if err != nil {
 				break
@@ -107,25 +123,31 @@ func (e *ledgerEstate) cast(t testing.TB, unit string, at time.Time, channel str
 func (e *ledgerEstate) castAll(t testing.TB, consultation int64) {
 	t.Helper()
 	ledgerExec(t, e.db, `
-		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
-		SELECT community_id, consultation_id, unit_id, 'online',
-			now() - random() * interval '3 days', decode(md5(random()::text || unit_id), 'hex')
-		FROM ballots WHERE community_id = $1 AND consultation_id = $2`, e.community, consultation)
+		INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+			zone, area_centi, shared_person)
+		SELECT b.community_id, b.consultation_id, b.unit_id, 'online',
+			now() - random() * interval '3 days', decode(md5(random()::text || b.unit_id), 'hex'), s.matter_ids, s.choices,
+			b.zone, b.area_centi, CASE WHEN b.person_shared THEN b.person_key END
+		FROM ballots b, LATERAL (
+			SELECT array_agg(m.id ORDER BY m.id) AS matter_ids,
+			       array_agg(CASE m.kind WHEN 'approve' THEN 'agree' ELSE '蒂森' END ORDER BY m.id) AS choices
+			FROM matters m WHERE m.community_id = b.community_id AND m.consultation_id = b.consultation_id) s
+		WHERE b.community_id = $1 AND b.consultation_id = $2`, e.community, consultation)
 	ledgerExec(t, e.db, `
 		INSERT INTO cast_choices (community_id, consultation_id, unit_id, matter_id, choice)
-		SELECT c.community_id, c.consultation_id, c.unit_id, m.id, CASE m.kind WHEN 'approve' THEN 'agree' ELSE '蒂森' END
-		FROM casts c JOIN matters m ON m.community_id = c.community_id AND m.consultation_id = c.consultation_id
-		WHERE c.community_id = $1 AND c.consultation_id = $2`, e.community, consultation)
+		SELECT k.community_id, k.consultation_id, k.unit_id, s.matter_id, s.choice
+		FROM casts k, unnest(k.matter_ids, k.choices) AS s (matter_id, choice)
+		WHERE k.community_id = $1 AND k.consultation_id = $2`, e.community, consultation)
 }
 
-func ledgerExec(t testing.TB, db *sqlx.DB, query string, args ...any) {
+func ledgerExec(t testing.TB, db *postgres.DB, query string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func ledgerGet(t testing.TB, db *sqlx.DB, dest any, query string, args ...any) {
+func ledgerGet(t testing.TB, db *postgres.DB, dest any, query string, args ...any) {
 	t.Helper()
 	if err := db.Get(dest, query, args...); err != nil {
 		t.Fatal(err)
@@ -395,8 +417,8 @@ func TestLedgerAuditFindsTampering(t *testing.T) {
 	ledgerExec(t, e.db, `ALTER TABLE cast_choices ENABLE TRIGGER cast_choices_append_only`)
 
 	found := e.audit(t)
-	if len(found) != 1 || found[0].UnitID != victim {
-		t.Fatalf("audit found %+v, want unit %s", found, victim)
+	if len(found) != 2 || found[0].UnitID != victim || found[1].UnitID != victim {
+		t.Fatalf("audit found %+v, want unit %s's leaf and choice set", found, victim)
 	}
 	t.Logf("audit: %+v", found[0])
 	p, err := postgres.InclusionProof(ctx, e.db, e.consultation, e.receipts[victim])
@@ -407,11 +429,22 @@ func TestLedgerAuditFindsTampering(t *testing.T) {
 		t.Error("the voter's proof verified for a changed ballot")
 	}
 
+	// Or changes what the tally counts — a choice set, an area — leaving
+	// cast_choices and the ballot, and so the leaves, as they were.
+	other := e.units[5]
+	ledgerExec(t, e.db, `ALTER TABLE casts DISABLE TRIGGER casts_append_only`)
+	ledgerExec(t, e.db, `UPDATE casts SET choices = array_replace(choices, 'agree', 'oppose') WHERE unit_id = $1`, other)
+	ledgerExec(t, e.db, `UPDATE casts SET area_centi = area_centi * 100 WHERE unit_id = $1`, e.units[6])
+	ledgerExec(t, e.db, `ALTER TABLE casts ENABLE TRIGGER casts_append_only`)
+	if found := e.audit(t); len(found) != 4 || found[1].UnitID != other || found[2].UnitID != e.units[6] {
+		t.Fatalf("audit after changing what the tally counts found %+v, want units %s and %s too", found, other, e.units[6])
+	}
+
 	// And someone rewrites a stored hash of the tree: the sequencer stops.
 	ledgerExec(t, e.db, `ALTER TABLE ledger_hashes DISABLE TRIGGER ledger_hashes_append_only`)
 	ledgerExec(t, e.db, `UPDATE ledger_hashes SET hash = sha256(hash) WHERE hash_index = 2`)
 	ledgerExec(t, e.db, `ALTER TABLE ledger_hashes ENABLE TRIGGER ledger_hashes_append_only`)
-	if found := e.audit(t); len(found) != 2 {
+	if found := e.audit(t); len(found) != 5 {
 		t.Errorf("audit after rewriting a hash found %+v", found)
 	}
 	e.consultation = e.newConsultation(t) // a log of its own is unaffected

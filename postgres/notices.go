@@ -15,13 +15,6 @@ import (
 	"gongjue/internal/crockford"
 )
 
-// The bodies that approve and sign a notice; each is also the role of the
-// accounts that approve for it.
-const (
-	BodyCommittee = RoleCommittee
-	BodyResidents = RoleResidentsCommittee
-)
-
 // Notice is a result notice. Until it is signed, SignedAt is NULL and the
 // PDF is absent.
 type Notice struct {

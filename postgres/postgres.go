@@ -3,36 +3,18 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"gongjue/migrations"
 )
-
-// Open connects to the database at url (lib/pq form) and checks it answers.
-func Open(ctx context.Context, url string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	return db, nil
-}
 
 // migrationLock is the advisory lock key that serialises concurrent
 // migrators (two servers starting at once).
@@ -44,7 +26,7 @@ const migrationLock = 0x67_6f6e_676a_7565 // "gongjue"
 // create or alter anything (GrantServe), starts on a migrated database.
 // When migrations are pending and the role may not apply them, the error
 // says to run gongjue migrate as the schema owner.
-func Migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
+func Migrate(ctx context.Context, db *DB) (applied []string, err error) {
 	pending, err := PendingMigrations(ctx, db)
 	if err != nil || len(pending) == 0 {
 		return nil, err
@@ -76,7 +58,7 @@ func PendingMigrations(ctx context.Context, q sqlx.QueryerContext) ([]string, er
 	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(done, n) }), nil
 }
 
-func migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
+func migrate(ctx context.Context, db *DB) (applied []string, err error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
@@ -100,7 +82,7 @@ func migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 		if err != nil {
 			return applied, err
 		}
-		err = inTx(ctx, conn, func(tx *sqlx.Tx) error {
+		err = transactOnce(ctx, conn, nil, func(tx *sqlx.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return err
 			}
@@ -113,28 +95,6 @@ func migrate(ctx context.Context, db *sqlx.DB) (applied []string, err error) {
 		applied = append(applied, name)
 	}
 	return applied, nil
-}
-
-type txBeginner interface {
-	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
-}
-
-func inTx(ctx context.Context, db txBeginner, fn func(*sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// InTx runs fn in one transaction, committing when fn returns nil and
-// rolling back otherwise, so nothing is ever half-written.
-func InTx(ctx context.Context, db *sqlx.DB, fn func(*sqlx.Tx) error) error {
-	return inTx(ctx, db, fn)
 }
 
 // IsUniqueViolation reports whether err is PostgreSQL's unique_violation,

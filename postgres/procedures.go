@@ -74,7 +74,7 @@ func (r *procedureRow) version() (ProcedureVersion, error) {
 // of procedure — settings checked by procedure.Parse (defaulted: the keys
 // it filled), the original checked by procedure.CheckOriginal — and
 // returns its number, one more than the estate's last.
-func CreateProcedure(ctx context.Context, db *sqlx.DB, communityID int64, s procedure.Settings, defaulted []string,
+func CreateProcedure(ctx context.Context, db *DB, communityID int64, s procedure.Settings, defaulted []string,
 	original []byte, contentType string, createdBy int64) (int, error) {
 	settings, err := json.Marshal(s)
 	if err != nil {
@@ -82,7 +82,7 @@ func CreateProcedure(ctx context.Context, db *sqlx.DB, communityID int64, s proc
 	}
 	sum := sha256.Sum256(original)
 	var version int
-	err = InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if err := lockCommunity(ctx, tx, communityID); err != nil {
 			return err
 		}
@@ -148,8 +148,8 @@ func ProcedureOriginal(ctx context.Context, q sqlx.QueryerContext, communityID i
 // ActivateProcedure makes draft version of estate communityID the active
 // one, superseding the version active until now, and audits it — all in
 // one transaction. Errors: ErrNotFound, ErrNotDraftProcedure.
-func ActivateProcedure(ctx context.Context, db *sqlx.DB, communityID int64, version int, by int64) error {
-	return InTx(ctx, db, func(tx *sqlx.Tx) error {
+func ActivateProcedure(ctx context.Context, db *DB, communityID int64, version int, by int64) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if err := lockCommunity(ctx, tx, communityID); err != nil {
 			return err
 		}

@@ -34,10 +34,15 @@ type ClosingInfo struct {
 	ClosedAt      sql.NullTime    `db:"closed_at"`
 }
 
-// LockForClosing returns a consultation with its estate, locking its row
-// for the rest of tx (FOR UPDATE), which serialises closing, extending and
-// approving the notice of one consultation.
+// LockForClosing returns a consultation with its estate, holding for the
+// rest of tx its advisory lock exclusively — so the casts in flight finish
+// first and the casts arriving after wait (cast.go) — and its row FOR
+// UPDATE, which serialises closing, extending and approving the notice of
+// one consultation.
 func LockForClosing(ctx context.Context, tx *sqlx.Tx, consultationID int64) (ClosingInfo, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+consultationLockKey("$1::bigint")+`)`, consultationID); err != nil {
+		return ClosingInfo{}, err
+	}
 	return closingInfo(ctx, tx, consultationID, "FOR UPDATE OF k")
 }
 
@@ -60,17 +65,21 @@ func closingInfo(ctx context.Context, q sqlx.QueryerContext, consultationID int6
 	return c, err
 }
 
-// MarkClosed moves an open consultation to closed at closedAt, which stops
-// casting. It reports false when the consultation was not open.
-func MarkClosed(ctx context.Context, tx *sqlx.Tx, communityID, consultationID int64, closedAt time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, `
-		UPDATE consultations SET state = 'closed', closed_at = $3
-		WHERE community_id = $1 AND id = $2 AND state = 'open'`, communityID, consultationID, closedAt)
-	if err != nil {
-		return false, err
+// MarkClosed moves an open consultation, locked by LockForClosing, to
+// closed, which stops casting, and returns its closing time: the
+// database's clock now, once the close holds the consultation, so that no
+// ballot counted has a later cast time (castQuery stamps each cast under
+// the shared lock). It reports false when the consultation was not open.
+func MarkClosed(ctx context.Context, tx *sqlx.Tx, communityID, consultationID int64) (time.Time, bool, error) {
+	var closedAt time.Time
+	err := tx.GetContext(ctx, &closedAt, `
+		UPDATE consultations SET state = 'closed', closed_at = clock_timestamp()
+		WHERE community_id = $1 AND id = $2 AND state = 'open'
+		RETURNING closed_at`, communityID, consultationID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return closedAt, err == nil, err
 }
 
 // DueForClosing lists the consultations the closer must close: open ones

@@ -12,11 +12,12 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
+	"gongjue/staff"
 )
 
 // closedConsultation makes an estate, a committee and a residents'
 // committee account, and a consultation in state closed.
-func closedConsultation(t *testing.T) (db *sqlx.DB, cid, id int64, committee, residents int64) {
+func closedConsultation(t *testing.T) (db *postgres.DB, cid, id int64, committee, residents int64) {
 	t.Helper()
 	ctx := context.Background()
 	db, _ = pgtest.New(t)
@@ -24,10 +25,10 @@ func closedConsultation(t *testing.T) (db *sqlx.DB, cid, id int64, committee, re
 	if cid, err = postgres.CreateCommunity(ctx, db, "幸福花园", ""); err != nil {
 		t.Fatal(err)
 	}
-	if committee, err = postgres.CreateAccount(ctx, db, "wy", "password123", postgres.RoleCommittee, &cid); err != nil {
+	if committee, err = postgres.CreateAccount(ctx, db, "wy", "password123", staff.RoleCommittee, &cid); err != nil {
 		t.Fatal(err)
 	}
-	if residents, err = postgres.CreateAccount(ctx, db, "jw", "password123", postgres.RoleResidentsCommittee, &cid); err != nil {
+	if residents, err = postgres.CreateAccount(ctx, db, "jw", "password123", staff.RoleResidentsCommittee, &cid); err != nil {
 		t.Fatal(err)
 	}
 	err = db.Get(&id, `INSERT INTO consultations (community_id, title, opens_at, closes_at, state, closed_at)
@@ -49,15 +50,15 @@ func TestResultIsWrittenOnceWithItsHash(t *testing.T) {
 	ctx := context.Background()
 	bad := storedResult(cid, id, []byte(`{"a":1}`))
 	bad.SHA256 = make([]byte, 32)
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, bad) })
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, bad) })
 	if err == nil {
 		t.Fatal("a result whose hash is not of its bytes was stored")
 	}
 	good := storedResult(cid, id, []byte(`{"a":1}`))
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) }); err != nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) }); err != nil {
 		t.Fatal(err)
 	}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) })
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.InsertResult(ctx, tx, good) })
 	if !errors.Is(err, postgres.ErrResultExists) {
 		t.Errorf("second result: %v, want ErrResultExists", err)
 	}
@@ -76,7 +77,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	db, cid, id, committee, residents := closedConsultation(t)
 	ctx := context.Background()
 	var noticeID string
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if err := postgres.InsertResult(ctx, tx, storedResult(cid, id, []byte(`{}`))); err != nil {
 			return err
 		}
@@ -93,7 +94,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	}
 	approve := func(body string, acct int64) bool {
 		var added bool
-		err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 			var err error
 			added, err = postgres.AddApproval(ctx, tx, cid, id, body, acct, time.Now())
 			return err
@@ -103,14 +104,14 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 		}
 		return added
 	}
-	if !approve(postgres.BodyCommittee, committee) || approve(postgres.BodyCommittee, committee) {
+	if !approve(staff.BodyCommittee, committee) || approve(staff.BodyCommittee, committee) {
 		t.Error("the committee's approval is not recorded exactly once")
 	}
-	if !approve(postgres.BodyResidents, residents) {
+	if !approve(staff.BodyResidents, residents) {
 		t.Error("the residents' committee's approval was not recorded")
 	}
 	as, err := postgres.NoticeApprovals(ctx, db, cid, id)
-	if err != nil || len(as) != 2 || as[0].Body != postgres.BodyCommittee || as[0].Username != "wy" {
+	if err != nil || len(as) != 2 || as[0].Body != staff.BodyCommittee || as[0].Username != "wy" {
 		t.Fatalf("approvals %+v %v", as, err)
 	}
 	if _, err := postgres.SignedNoticePDF(ctx, db, id); !errors.Is(err, postgres.ErrNotFound) {
@@ -119,7 +120,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	pdf := []byte("%PDF-1.4 signed")
 	n.ResultSHA256, n.UnsignedSHA256 = make([]byte, 32), make([]byte, 32)
 	n.SignedAt = sql.NullTime{Time: time.Now(), Valid: true}
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, pdf) }); err != nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, pdf) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := postgres.SignedNoticePDF(ctx, db, id)
@@ -131,7 +132,7 @@ func TestNoticeApprovalsAndSigning(t *testing.T) {
 	if state != "noticed" {
 		t.Errorf("state %s, want noticed", state)
 	}
-	if err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, []byte("other")) }); err == nil {
+	if err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error { return postgres.StoreSignedNotice(ctx, tx, n, []byte("other")) }); err == nil {
 		t.Error("a signed notice was signed again")
 	}
 	for _, stmt := range []string{

@@ -82,7 +82,7 @@ func CheckServeRole(ctx context.Context, q sqlx.QueryerContext, role string) err
 // schema, revoking any others it holds there; giving them again is a
 // no-op. The role must pass CheckServeRole. Run it as the schema owner,
 // after Migrate.
-func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
+func GrantServe(ctx context.Context, db *DB, role string) error {
 	if err := CheckServeRole(ctx, db, role); err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func GrantServe(ctx context.Context, db *sqlx.DB, role string) error {
 		stmts = append(stmts, fmt.Sprintf(`GRANT UPDATE (%s) ON %s TO %s`, u.columns, u.table, q))
 	}
 	stmts = append(stmts, fmt.Sprintf(`GRANT DELETE ON %s TO %s`, strings.Join(serveDeletes, ", "), q))
-	return InTx(ctx, db, func(tx *sqlx.Tx) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("%s: %w", s, err)

@@ -36,7 +36,7 @@ type RollSummary struct {
 // A unit that has ballots cannot be removed: ImportRoll then changes nothing
 // and returns a *roll.Error naming every such unit. It returns ErrNotFound
 // for an unknown estate. Imports of one estate run one at a time.
-func ImportRoll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID int64, units []roll.Unit) (RollSummary, error) {
+func ImportRoll(ctx context.Context, db *DB, keys *secret.Keys, communityID int64, units []roll.Unit) (RollSummary, error) {
 	if len(units) == 0 {
 		return RollSummary{}, &roll.Error{Problems: []roll.Problem{{Message: "名册没有房屋 / the roll has no units"}}}
 	}
@@ -54,7 +54,7 @@ func ImportRoll(ctx context.Context, db *sqlx.DB, keys *secret.Keys, communityID
 	}
 
 	var s RollSummary
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var id int64
 		err := tx.GetContext(ctx, &id, `SELECT id FROM communities WHERE id = $1 FOR NO KEY UPDATE`, communityID)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
 	"gongjue/postgres"
@@ -22,7 +21,7 @@ import (
 var rollKeys = &secret.Keys{Master: [secret.KeySize]byte{1, 2, 3}}
 
 // newRollEstate returns a fresh database with one estate in it.
-func newRollEstate(t *testing.T) (*sqlx.DB, int64) {
+func newRollEstate(t *testing.T) (*postgres.DB, int64) {
 	t.Helper()
 	db, _ := pgtest.New(t)
 	cid, err := postgres.CreateCommunity(context.Background(), db, "测试小区", "")
@@ -33,7 +32,7 @@ func newRollEstate(t *testing.T) (*sqlx.DB, int64) {
 }
 
 // rollSnapshot is the roll as stored: every units and zones row as text.
-func rollSnapshot(t *testing.T, db *sqlx.DB) string {
+func rollSnapshot(t *testing.T, db *postgres.DB) string {
 	t.Helper()
 	var rows []string
 	if err := db.Select(&rows, `
@@ -54,7 +53,7 @@ const rollCSV = "楼栋,单元,房号,区域,建筑面积,面积来源,业主,�
 	"3,1,101,商铺,45,销售合同,王五,,13700000000,\n"
 
 // importRollFile parses file and imports it into estate cid.
-func importRollFile(t *testing.T, db *sqlx.DB, cid int64, file []byte, name string) (postgres.RollSummary, error) {
+func importRollFile(t *testing.T, db *postgres.DB, cid int64, file []byte, name string) (postgres.RollSummary, error) {
 	t.Helper()
 	units, err := roll.Parse(bytes.NewReader(file), name)
 	if err != nil {

@@ -93,10 +93,10 @@ func BallotVerification(ctx context.Context, q sqlx.QueryerContext, communityID,
 // holding its row so that concurrent attempts count one after another,
 // and stores what attempt left even when it refuses — a wrong ID number
 // counts towards the lock-out. It returns attempt's error.
-func UpdateVerification(ctx context.Context, db *sqlx.DB, communityID, consultationID int64, unitID string,
+func UpdateVerification(ctx context.Context, db *DB, communityID, consultationID int64, unitID string,
 	attempt func(s *verification.State, now time.Time) error) error {
 	var refusal error
-	err := InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ballot_verifications (community_id, consultation_id, unit_id)
 			VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, communityID, consultationID, unitID); err != nil {
 			return err

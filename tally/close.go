@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // Errors of closing and extending.
@@ -33,18 +33,15 @@ var (
 type CloseOptions struct {
 	// By is the committee account closing the vote; nil for the automatic
 	// close at the closing time.
-	By *postgres.Account
+	By *staff.Account
 	// NoticePeriodDays is the notice period (公示期) printed on the notice;
 	// 0 means the rules of procedure's notice_days (postgres.CreateNotice).
 	NoticePeriodDays int
-	// Now is the closing time; zero means time.Now().
+	// Now is when the automatic close judges a vote due; zero means
+	// time.Now(). The closing time recorded is always the database's
+	// clock once the close holds the consultation (postgres.MarkClosed).
 	Now time.Time
 }
-
-// closeAttempts bounds how often closing re-runs the sequencer when a
-// ballot cast just before the close reached the database after the log
-// was brought up to date.
-const closeAttempts = 5
 
 // Close closes an open consultation and freezes its result: it stops
 // casting (state closed), brings the ballot log up to date and takes its
@@ -56,15 +53,14 @@ const closeAttempts = 5
 // Errors: ErrAlreadyClosed, ErrNotOpen, ErrNotDue (automatic close before
 // the closing time), *EarlyCloseError, *PendingPaperError (guardClose),
 // postgres.ErrNotFound.
-func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID int64, opts CloseOptions) (postgres.StoredResult, error) {
+func Close(ctx context.Context, db *postgres.DB, keys *secret.Keys, consultationID int64, opts CloseOptions) (postgres.StoredResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	now = now.Round(time.Microsecond)
 	period := opts.NoticePeriodDays // 0: the frozen rules' notice_days
 	var info postgres.ClosingInfo
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var err error
 		if info, err = postgres.LockForClosing(ctx, tx, consultationID); err != nil {
 			return err
@@ -91,8 +87,8 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 		if err := guardClose(ctx, tx, info, opts.By == nil, now); err != nil {
 			return err
 		}
-		info.ClosedAt = sql.NullTime{Time: now, Valid: true}
-		_, err = postgres.MarkClosed(ctx, tx, info.CommunityID, consultationID, now)
+		closedAt, _, err := postgres.MarkClosed(ctx, tx, info.CommunityID, consultationID)
+		info.ClosedAt = sql.NullTime{Time: closedAt, Valid: true}
 		return err
 	})
 	if err != nil {
@@ -102,33 +98,26 @@ func Close(ctx context.Context, db *sqlx.DB, keys *secret.Keys, consultationID i
 	if opts.By != nil {
 		closedBy = sql.NullInt64{Int64: opts.By.ID, Valid: true}
 	}
-	for attempt := 1; ; attempt++ {
-		if _, _, err := postgres.SequenceAll(ctx, db, keys, info.CommunityID, consultationID); err != nil {
-			return postgres.StoredResult{}, fmt.Errorf("tally: bringing the ballot log up to date: %w", err)
-		}
-		res, err := freeze(ctx, db, consultationID, closedBy, period)
-		if !errors.Is(err, errLogBehind) && !isSerializationFailure(err) || attempt == closeAttempts {
-			return res, err
-		}
+	// No cast commits after MarkClosed's, so the log brought up to date
+	// now covers every counted ballot.
+	if _, _, err := postgres.SequenceAll(ctx, db, keys, info.CommunityID, consultationID); err != nil {
+		return postgres.StoredResult{}, fmt.Errorf("tally: bringing the ballot log up to date: %w", err)
 	}
+	var res postgres.StoredResult
+	err = db.Transact(ctx, sql.LevelRepeatableRead, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = freeze(ctx, tx, consultationID, closedBy, period)
+		return err
+	})
+	return res, err
 }
 
 var errLogBehind = errors.New("tally: the ballot log does not yet cover every counted ballot")
 
-func isSerializationFailure(err error) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && (pqErr.Code == "40001" || pqErr.Code == "40P01")
-}
-
-// freeze computes and stores the result of a closed consultation in one
+// freeze computes and stores the result of a closed consultation in tx, a
 // repeatable-read transaction, so the checkpoint, the ballot count and the
 // aggregation all see the same ballots.
-func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql.NullInt64, periodDays int) (postgres.StoredResult, error) {
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
-	if err != nil {
-		return postgres.StoredResult{}, err
-	}
-	defer tx.Rollback()
+func freeze(ctx context.Context, tx *sqlx.Tx, consultationID int64, closedBy sql.NullInt64, periodDays int) (postgres.StoredResult, error) {
 	if err := TuneSession(ctx, tx); err != nil {
 		return postgres.StoredResult{}, err
 	}
@@ -203,7 +192,7 @@ func freeze(ctx context.Context, db *sqlx.DB, consultationID int64, closedBy sql
 	if _, err := postgres.CreateNotice(ctx, tx, info.CommunityID, consultationID, periodDays); err != nil {
 		return postgres.StoredResult{}, err
 	}
-	return res, tx.Commit()
+	return res, nil
 }
 
 // TuneSession gives the transaction that aggregates a consultation's
@@ -328,7 +317,7 @@ const DefaultCloseGrace = 48 * time.Hour
 // RunCloser closes, until ctx is done, every open consultation whose
 // closing time passed more than the grace ago, and finishes any close that
 // was interrupted. It logs what it does with log/slog.
-func RunCloser(ctx context.Context, db *sqlx.DB, opts CloserOptions) {
+func RunCloser(ctx context.Context, db *postgres.DB, opts CloserOptions) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Minute
 	}
@@ -349,7 +338,7 @@ func RunCloser(ctx context.Context, db *sqlx.DB, opts CloserOptions) {
 
 // CloseDue runs one round of the closer at now and returns how many
 // consultations it closed.
-func CloseDue(ctx context.Context, db *sqlx.DB, keys *secret.Keys, grace time.Duration, now time.Time) int {
+func CloseDue(ctx context.Context, db *postgres.DB, keys *secret.Keys, grace time.Duration, now time.Time) int {
 	ids, err := postgres.DueForClosing(ctx, db, now.Add(-grace))
 	if err != nil {
 		if ctx.Err() == nil {

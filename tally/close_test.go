@@ -20,6 +20,7 @@ import (
 	"gongjue/secret"
 	"gongjue/tally"
 	"gongjue/tally/tallytest"
+	"gongjue/verification"
 )
 
 func init() { postgres.PasswordCost = bcrypt.MinCost }
@@ -157,7 +158,7 @@ func TestCloseTwiceAndCastingAfterClose(t *testing.T) {
 		t.Fatalf("second close: %v, want ErrAlreadyClosed", err)
 	}
 	sel := e.Cast["1-1-101"]
-	if _, err := postgres.CastOnline(context.Background(), e.DB, e.CommunityID, e.ID(), "1-1-201", sel); err == nil {
+	if _, err := postgres.CastOnline(context.Background(), e.DB, e.CommunityID, e.ID(), "1-1-201", sel, verification.Pass{}); err == nil {
 		t.Fatal("a ballot was cast after closing")
 	}
 	again, err := postgres.GetResult(context.Background(), e.DB, e.ID())
@@ -298,8 +299,9 @@ func TestLogProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(found) != 1 || found[0].UnitID != victim {
-		t.Errorf("audit after tampering found %+v, want the ballot of %s", found, victim)
+	// Its leaf and the choice set the tally counts both disagree with it.
+	if len(found) != 2 || found[0].UnitID != victim || found[1].UnitID != victim {
+		t.Errorf("audit after tampering found %+v, want the ballot of %s twice", found, victim)
 	}
 	p, err := postgres.InclusionProof(ctx, e.DB, e.ID(), e.Receipts[victim])
 	if err != nil {

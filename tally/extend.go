@@ -11,6 +11,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/quorum"
+	"gongjue/staff"
 )
 
 // ExtendWindow is how long before its closing time a vote may be extended:
@@ -44,9 +45,9 @@ type ExtensionRecord struct {
 // closing time), and records the extension. by must be a committee
 // account of the estate. Errors: *quorum.InputError when the rule refuses,
 // ErrTooEarly, ErrNotOpen, ErrAlreadyClosed, postgres.ErrNotFound.
-func Extend(ctx context.Context, db *sqlx.DB, consultationID int64, by postgres.Account, newClose, now time.Time) (*ExtensionRecord, error) {
+func Extend(ctx context.Context, db *postgres.DB, consultationID int64, by staff.Account, newClose, now time.Time) (*ExtensionRecord, error) {
 	var rec *ExtensionRecord
-	err := postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		info, err := postgres.LockForClosing(ctx, tx, consultationID)
 		if err != nil {
 			return err

@@ -66,7 +66,7 @@ func TestCloseWithPaperPending(t *testing.T) {
 	if s := state(t, e); s != "open" {
 		t.Fatalf("consultation %s after a refused close", s)
 	}
-	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID); err != nil {
+	if _, err := postgres.ConfirmPaperEntry(ctx, e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID, (*postgres.AlreadyCastError).Error); err != nil {
 		t.Fatal(err)
 	}
 	res, err := tally.Close(ctx, e.DB, e.Keys, e.ID(), tally.CloseOptions{By: &by})

@@ -8,9 +8,9 @@ package tally
 // population. Units that voted alike (or did not vote) are therefore
 // interchangeable within a zone, person by person: the aggregation groups
 // the ballots snapshot (ballots: zone, person_key, area_centi — copied at
-// opening, so a later roll import changes nothing) by zone, choices on the
-// matter and — only for a person holding several units in the scope — the
-// person, summing the area. Each group becomes one synthetic quorum.Unit
+// opening, so a later roll import changes nothing, and copied again with
+// each cast) by zone, choices on the matter and — only for a person
+// holding several units in the scope — the person, summing the area. Each group becomes one synthetic quorum.Unit
 // ("g1", "g2" …): a person's group carries Owner = person_key, which
 // already encodes the headcount rule (all developer-held units are the
 // person "developer", one owner's units are "owner:KEY", any other unit is
@@ -22,6 +22,7 @@ package tally
 // to a few thousand groups.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -75,10 +76,10 @@ func (in *Inputs) add(g Group) {
 // result must reflect.
 //
 // The aggregation is one query grouping the units by zone, person (only
-// when ballots.person_shared) and whole ballot, every matter's choices at
-// once: grouping a ballot's rows per unit rather than per unit and matter
-// leaves a third of the rows to join and group. Each matter's groups are
-// then merged from the few thousand rows it returns.
+// when ballots.person_shared) and whole ballot — the choice set stored
+// with each cast, every matter's choices at once — so it reads each
+// ballot and cast once, joins nothing and gathers no unit's choices. Each
+// matter's groups are then merged from the few thousand rows it returns.
 func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]Inputs, error) {
 	var matters []int64
 	if err := sqlx.SelectContext(ctx, q, &matters, `
@@ -86,28 +87,36 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		communityID, consultationID); err != nil {
 		return nil, fmt.Errorf("tally: listing matters: %w", err)
 	}
+	// One statement, so one snapshot, of two single-table aggregations: the
+	// population of each zone and person (shared persons only) from the
+	// ballots, and the casts grouped by zone, person and choice set — kept
+	// with each cast (migration 0007), so no join and no gathering of
+	// cast_choices. A unit that did not vote is the population less the
+	// casts of its zone and person. (A per-unit flag such as delivery
+	// joins the population side as one more grouping column.)
 	rows, err := q.QueryContext(ctx, `
-		WITH voted AS (
-			SELECT unit_id, array_agg(matter_id) AS matters, array_agg(choice) AS choices
-			FROM cast_choices
-			WHERE community_id = $1 AND consultation_id = $2
-			GROUP BY unit_id
-		)
-		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person, v.matters, v.choices,
-		       sum(b.area_centi)::bigint, count(*)
-		FROM ballots b
-		LEFT JOIN voted v USING (unit_id)
-		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, person, v.matters, v.choices`,
+		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		       NULL::bigint[] AS matter_ids, NULL::text[] AS choices, sum(area_centi)::bigint AS area, count(*) AS units
+		FROM ballots WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, person
+		UNION ALL
+		SELECT true, zone, shared_person, matter_ids, choices, sum(area_centi)::bigint, count(*)
+		FROM casts WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, shared_person, matter_ids, choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
 	}
 	defer rows.Close()
+	type place struct{ zone, person string }
 	type key struct {
-		zone, person string
-		voted        bool
-		choices      string // the sorted choices, NUL-separated (text cannot hold NUL)
+		place
+		voted   bool
+		choices string // the sorted choices, NUL-separated (text cannot hold NUL)
+	}
+	type total struct {
+		area  quorum.Area
+		units int
 	}
 	// Each matter's groups, in the order first met: quorum's verdicts do
 	// not depend on the order of units.
@@ -116,17 +125,42 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	for i := range matters {
 		index[i] = make(map[key]int, 1024)
 	}
+	add := func(i int, k key, picked []string, t total) {
+		n, ok := index[i][k]
+		if !ok {
+			n = len(groups[i])
+			index[i][k] = n
+			g := Group{Zone: k.zone, Person: k.person}
+			if k.voted {
+				g.Choices = slices.Clone(picked)
+			}
+			groups[i] = append(groups[i], g)
+		}
+		groups[i][n].Area += t.area
+		groups[i][n].Units += t.units
+	}
+	var places []place
+	population, voters := map[place]total{}, map[place]total{}
 	var picked []string
 	for rows.Next() {
+		var voted bool
 		var zone string
 		var person sql.NullString
 		var ms pq.Int64Array
 		var cs pq.StringArray
 		var area int64
 		var units int
-		if err := rows.Scan(&zone, &person, &ms, &cs, &area, &units); err != nil {
+		if err := rows.Scan(&voted, &zone, &person, &ms, &cs, &area, &units); err != nil {
 			return nil, err
 		}
+		p, t := place{zone, person.String}, total{quorum.Area(area), units}
+		if !voted {
+			places = append(places, p)
+			population[p] = t
+			continue
+		}
+		v := voters[p]
+		voters[p] = total{v.area + t.area, v.units + t.units}
 		for i, id := range matters {
 			picked = picked[:0]
 			for j, m := range ms {
@@ -135,23 +169,20 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 				}
 			}
 			slices.Sort(picked)
-			k := key{zone, person.String, len(picked) > 0, strings.Join(picked, "\x00")}
-			n, ok := index[i][k]
-			if !ok {
-				n = len(groups[i])
-				index[i][k] = n
-				g := Group{Zone: zone, Person: person.String}
-				if k.voted {
-					g.Choices = slices.Clone(picked)
-				}
-				groups[i] = append(groups[i], g)
-			}
-			groups[i][n].Area += quorum.Area(area)
-			groups[i][n].Units += units
+			add(i, key{p, len(picked) > 0, strings.Join(picked, "\x00")}, picked, t)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for _, p := range places {
+		rest := total{population[p].area - voters[p].area, population[p].units - voters[p].units}
+		if rest.units == 0 {
+			continue
+		}
+		for i := range matters {
+			add(i, key{place: p}, nil, rest)
+		}
 	}
 	out := make([]Inputs, len(matters))
 	for i, id := range matters {
@@ -188,38 +219,59 @@ var ErrNoMatter = fmt.Errorf("tally: no such matter")
 // participation (eligible and participating, area and headcount, overall
 // and per zone) and nothing else.
 func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (*Inputs, error) {
+	// As Load: the population from the ballots and the voters from the
+	// casts, two single-table aggregations in one statement.
 	rows, err := q.QueryContext(ctx, `
-		SELECT b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person,
-		       k.unit_id IS NOT NULL AS voted, sum(b.area_centi)::bigint AS area, count(*) AS units
-		FROM ballots b
-		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
-		WHERE b.community_id = $1 AND b.consultation_id = $2
-		GROUP BY b.zone, person, voted
-		ORDER BY b.zone COLLATE "C", (CASE WHEN b.person_shared THEN b.person_key END) COLLATE "C" NULLS FIRST, voted`,
+		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		       sum(area_centi)::bigint AS area, count(*) AS units
+		FROM ballots WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, person
+		UNION ALL
+		SELECT true, zone, shared_person, sum(area_centi)::bigint, count(*)
+		FROM casts WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, shared_person`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating turnout: %w", err)
 	}
 	defer rows.Close()
-	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
+	var population []Group
+	voted := map[[2]string]Group{}
 	for rows.Next() {
 		var g Group
-		var person *string
-		var voted bool
+		var v bool
+		var person sql.NullString
 		var area int64
-		if err := rows.Scan(&g.Zone, &person, &voted, &area, &g.Units); err != nil {
+		if err := rows.Scan(&v, &g.Zone, &person, &area, &g.Units); err != nil {
 			return nil, err
 		}
-		if person != nil {
-			g.Person = *person
+		g.Person, g.Area = person.String, quorum.Area(area)
+		if v {
+			voted[[2]string{g.Zone, g.Person}] = g
+		} else {
+			population = append(population, g)
 		}
-		g.Area = quorum.Area(area)
-		if voted {
-			g.Choices = []string{"abstain"}
-		}
-		in.add(g)
 	}
-	return in, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// In zone and person order, so the synthetic units are the same from
+	// one look to the next.
+	slices.SortFunc(population, func(a, b Group) int {
+		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Person, b.Person))
+	})
+	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
+	for _, g := range population {
+		v := voted[[2]string{g.Zone, g.Person}]
+		if rest := (Group{Zone: g.Zone, Person: g.Person, Area: g.Area - v.Area, Units: g.Units - v.Units}); rest.Units > 0 {
+			in.add(rest)
+		}
+		if v.Units > 0 {
+			v.Choices = []string{"abstain"}
+			in.add(v)
+		}
+	}
+	return in, nil
 }
 
 // Scenario is the quorum scenario of an approve matter's inputs under rule

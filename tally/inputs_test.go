@@ -14,7 +14,9 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally"
+	"gongjue/verification"
 )
 
 // TestInputsMatchRawUnits checks the aggregation against the quorum package
@@ -39,8 +41,8 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vol1, _ := postgres.CreateAccount(ctx, db, "in-vol1", "password-long", postgres.RoleVolunteer, &cid)
-	vol2, _ := postgres.CreateAccount(ctx, db, "in-vol2", "password-long", postgres.RoleVolunteer, &cid)
+	vol1, _ := postgres.CreateAccount(ctx, db, "in-vol1", "password-long", staff.RoleVolunteer, &cid)
+	vol2, _ := postgres.CreateAccount(ctx, db, "in-vol2", "password-long", staff.RoleVolunteer, &cid)
 
 	// The roll: 80 units in three zones. Owners come from a pool smaller
 	// than the roll, so many own several units, often in several zones.
@@ -116,7 +118,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 			}
 		}
 		if !paper {
-			if _, err := postgres.CastOnline(ctx, db, cid, id, b.UnitID, sel); err != nil {
+			if _, err := postgres.CastOnline(ctx, db, cid, id, b.UnitID, sel, verification.Pass{}); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -125,7 +127,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := postgres.ConfirmPaperEntry(ctx, db, cid, e, vol2); err != nil {
+		if _, err := postgres.ConfirmPaperEntry(ctx, db, cid, e, vol2, (*postgres.AlreadyCastError).Error); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/staff"
 	"gongjue/tally/tallytest"
 )
 
@@ -23,7 +24,7 @@ func TestPresetsMeanTheFrozenThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	committee, err := postgres.CreateAccount(ctx, db, "rules-committee", tallytest.Password, postgres.RoleCommittee, &cid)
+	committee, err := postgres.CreateAccount(ctx, db, "rules-committee", tallytest.Password, staff.RoleCommittee, &cid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestPresetsMeanTheFrozenThresholds(t *testing.T) {
 	keys := &secret.Keys{}
 	keys.Master[0] = 9
 	e := tallytest.New(t, db, keys, tallytest.Options{CommunityID: cid,
-		Accounts: tallytest.Accounts{Committee: postgres.Account{ID: committee, CommunityID: &cid, Username: "rules-committee", Role: postgres.RoleCommittee}}})
+		Accounts: tallytest.Accounts{Committee: staff.Account{ID: committee, CommunityID: &cid, Username: "rules-committee", Role: staff.RoleCommittee}}})
 	e.CastStandard(t)
 	_, doc := closeNow(t, e)
 

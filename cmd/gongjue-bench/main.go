@@ -30,12 +30,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/api"
 	"gongjue/postgres"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
 )
 
 // row is one line of the table.
@@ -64,7 +63,7 @@ var measurements = []measurement{
 
 // bench is what every measurement shares.
 type bench struct {
-	DB          *sqlx.DB     // the throwaway database, also used by the server
+	DB          *postgres.DB // the throwaway database, also used by the server
 	DatabaseURL string       // its URL
 	Keys        *secret.Keys // the server's keys (a random master key)
 	BaseURL     string       // the running server, e.g. http://127.0.0.1:41234
@@ -211,7 +210,7 @@ func setUp(ctx context.Context, admin string, clients int) (*bench, func(), erro
 	}
 	b.Units = summary.Units
 	for _, a := range []struct{ name, role string }{
-		{"committee", postgres.RoleCommittee}, {"volunteer", postgres.RoleVolunteer}, {"volunteer2", postgres.RoleVolunteer},
+		{"committee", staff.RoleCommittee}, {"volunteer", staff.RoleVolunteer}, {"volunteer2", staff.RoleVolunteer},
 	} {
 		if _, err := postgres.CreateAccount(ctx, b.DB, a.name, benchPassword, a.role, &b.CommunityID); err != nil {
 			return b, cleanup, err

@@ -21,10 +21,11 @@ func measurePacket(ctx context.Context, b *bench) ([]row, error) {
 	if len(b.Consultations) > 0 {
 		id = b.Consultations[0]
 	} else {
-		var err error
-		if id, _, _, err = openBenchConsultation(ctx, b, "性能测试：选票打印"); err != nil {
+		v, err := openBenchConsultation(ctx, b, "性能测试：选票打印")
+		if err != nil {
 			return nil, err
 		}
+		id = v.ID
 	}
 	runtime.GC()
 	// Writing 5 to clear_refs resets the peak resident set size (Linux), so

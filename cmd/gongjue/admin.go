@@ -11,6 +11,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/roll"
+	"gongjue/staff"
 )
 
 func runUser(ctx context.Context, args []string, stdout io.Writer) error {
@@ -29,7 +30,7 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("--username, --password and --role are required")
 	}
 	var cid *int64
-	if *role != postgres.RolePlatformAdmin {
+	if *role != staff.RolePlatformAdmin {
 		if *community == 0 {
 			return fmt.Errorf("role %s needs --community ID", *role)
 		}

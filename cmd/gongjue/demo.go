@@ -8,6 +8,7 @@ import (
 
 	"gongjue/postgres"
 	"gongjue/roll"
+	"gongjue/staff"
 )
 
 // demoEstate is the demo estate's name; demo finds it by name, so running
@@ -17,12 +18,12 @@ const demoEstate = "共决示范小区"
 // demoAccounts are the demo logins, printed by `gongjue demo`. They are for
 // a local trial only.
 var demoAccounts = []struct{ username, password, role string }{
-	{"admin", "admin-demo-2026", postgres.RolePlatformAdmin},
-	{"committee", "committee-demo-2026", postgres.RoleCommittee},
-	{"committee2", "committee-demo-2026", postgres.RoleCommittee},
-	{"residents", "residents-demo-2026", postgres.RoleResidentsCommittee},
-	{"volunteer1", "volunteer-demo-2026", postgres.RoleVolunteer},
-	{"volunteer2", "volunteer-demo-2026", postgres.RoleVolunteer},
+	{"admin", "admin-demo-2026", staff.RolePlatformAdmin},
+	{"committee", "committee-demo-2026", staff.RoleCommittee},
+	{"committee2", "committee-demo-2026", staff.RoleCommittee},
+	{"residents", "residents-demo-2026", staff.RoleResidentsCommittee},
+	{"volunteer1", "volunteer-demo-2026", staff.RoleVolunteer},
+	{"volunteer2", "volunteer-demo-2026", staff.RoleVolunteer},
 }
 
 func runDemo(ctx context.Context, stdout io.Writer) error {
@@ -69,7 +70,7 @@ func seedDemo(ctx context.Context, e *env) (int64, error) {
 	}
 	for _, a := range demoAccounts {
 		var community *int64
-		if a.role != postgres.RolePlatformAdmin {
+		if a.role != staff.RolePlatformAdmin {
 			community = &cid
 		}
 		_, err := postgres.CreateAccount(ctx, e.DB, a.username, a.password, a.role, community)

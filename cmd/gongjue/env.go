@@ -5,15 +5,13 @@ import (
 	"errors"
 	"os"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/postgres"
 	"gongjue/secret"
 )
 
 // env is the configuration every database command shares.
 type env struct {
-	DB        *sqlx.DB
+	DB        *postgres.DB
 	Keys      *secret.Keys
 	PublicURL string
 }

@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/postgres"
 )
 
@@ -44,7 +42,7 @@ func Main(m *testing.M) int {
 }
 
 // New returns a connection to a fresh migrated database and its URL.
-func New(t testing.TB) (*sqlx.DB, string) {
+func New(t testing.TB) (*postgres.DB, string) {
 	t.Helper()
 	admin := adminURL(t)
 	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin) })
@@ -86,14 +84,14 @@ func New(t testing.TB) (*sqlx.DB, string) {
 // of gongjue serve on the test database db at dbURL (postgres.GrantServe),
 // and returns a connection to that database as the role, and its name.
 // The role is dropped when the test ends.
-func ServeRole(t testing.TB, db *sqlx.DB, dbURL string) (*sqlx.DB, string) {
+func ServeRole(t testing.TB, db *postgres.DB, dbURL string) (*postgres.DB, string) {
 	t.Helper()
 	ctx := context.Background()
 	role := "gongjue_serve_" + randomSuffix()
 	if _, err := db.Exec(`CREATE ROLE ` + role + ` LOGIN`); err != nil {
 		t.Fatalf("pgtest: creating role %s: %v", role, err)
 	}
-	var roleDB *sqlx.DB
+	var roleDB *postgres.DB
 	t.Cleanup(func() {
 		if roleDB != nil {
 			roleDB.Close()

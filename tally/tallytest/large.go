@@ -2,6 +2,7 @@ package tallytest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
+	"gongjue/verification"
 )
 
 // LargeZones are the five zones of the large estate, with their shares of
@@ -25,6 +28,7 @@ var LargeZones = []struct {
 // approve, a choice and an election matter, and ballots counted for about
 // 85% of the units.
 type Large struct {
+	Committee      string // the username of its committee account (password Password)
 	CommunityID    int64
 	ConsultationID int64
 	Units          int
@@ -38,12 +42,12 @@ type Large struct {
 // production; the counted ballots — which production casts one at a time —
 // are written in bulk by SQL, with random salts and choices, not yet in the
 // ballot log.
-func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Large, error) {
+func NewLarge(ctx context.Context, db *postgres.DB, keys *secret.Keys, n int) (*Large, error) {
 	cid, err := postgres.CreateCommunity(ctx, db, fmt.Sprintf("大型测试小区 %d", time.Now().UnixNano()), "基准测试")
 	if err != nil {
 		return nil, err
 	}
-	committee, err := postgres.CreateAccount(ctx, db, fmt.Sprintf("bench-committee-%d", cid), Password, postgres.RoleCommittee, &cid)
+	committee, err := postgres.CreateAccount(ctx, db, benchCommittee(cid), Password, staff.RoleCommittee, &cid)
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +101,31 @@ func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Larg
 		return nil, err
 	}
 	m := full.Matters
-	l := &Large{CommunityID: cid, ConsultationID: id, Units: n}
-	err = postgres.InTx(ctx, db, func(tx *sqlx.Tx) error {
+	l := &Large{Committee: benchCommittee(cid), CommunityID: cid, ConsultationID: id, Units: n}
+	err = db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		// Each ballot's choices drawn from hashes of its unit, written
+		// as the cast's choice set and then as its cast_choices rows.
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt)
-			SELECT community_id, consultation_id, unit_id,
+			INSERT INTO casts (community_id, consultation_id, unit_id, channel, cast_at, salt, matter_ids, choices,
+				zone, area_centi, shared_person)
+			SELECT b.community_id, b.consultation_id, b.unit_id,
 			       CASE WHEN random() < 0.3 THEN 'paper' ELSE 'online' END,
-			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid())
-			FROM ballots WHERE community_id = $1 AND consultation_id = $2 AND random() < 0.85`, cid, id)
+			       now() - random() * interval '20 hours', uuid_send(gen_random_uuid()), x.matter_ids, x.choices,
+			       b.zone, b.area_centi, CASE WHEN b.person_shared THEN b.person_key END
+			FROM ballots b,
+			LATERAL (SELECT (hashtext(b.unit_id || 'a') & 65535) / 65536.0, (hashtext(b.unit_id || 'b') & 65535) / 65536.0,
+			                (hashtext(b.unit_id || 'c') & 65535) / 65536.0) AS r (a, b, c),
+			LATERAL (
+				SELECT array_agg(matter_id ORDER BY matter_id, choice COLLATE "C"), array_agg(choice ORDER BY matter_id, choice COLLATE "C") FROM (
+					SELECT $3::bigint, CASE WHEN r.a < 0.62 THEN 'agree' WHEN r.a < 0.9 THEN 'oppose' WHEN r.a < 0.99 THEN 'abstain' ELSE 'spoiled' END
+					UNION ALL
+					SELECT $4::bigint, CASE WHEN r.b < 0.5 THEN '蒂森' WHEN r.b < 0.8 THEN '三菱' WHEN r.b < 0.95 THEN '日立' ELSE 'abstain' END
+					UNION ALL
+					SELECT $5::bigint, c FROM unnest(CASE WHEN r.c < 0.4 THEN ARRAY['张三', '李四'] WHEN r.c < 0.7 THEN ARRAY['张三']
+					                                      WHEN r.c < 0.9 THEN ARRAY['王五', '李四'] ELSE ARRAY['abstain'] END) AS c
+				) AS s (matter_id, choice)
+			) AS x (matter_ids, choices)
+			WHERE b.community_id = $1 AND b.consultation_id = $2 AND random() < 0.85`, cid, id, m[0].ID, m[1].ID, m[2].ID)
 		if err != nil {
 			return err
 		}
@@ -112,19 +133,9 @@ func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Larg
 		l.Cast = int(cast)
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO cast_choices (community_id, consultation_id, unit_id, matter_id, choice)
-			SELECT k.community_id, k.consultation_id, k.unit_id, x.matter_id, x.choice
-			FROM casts k,
-			LATERAL (SELECT (hashtext(k.unit_id || 'a') & 65535) / 65536.0, (hashtext(k.unit_id || 'b') & 65535) / 65536.0,
-			                (hashtext(k.unit_id || 'c') & 65535) / 65536.0) AS r (a, b, c),
-			LATERAL (
-				SELECT $3::bigint, CASE WHEN r.a < 0.62 THEN 'agree' WHEN r.a < 0.9 THEN 'oppose' WHEN r.a < 0.99 THEN 'abstain' ELSE 'spoiled' END
-				UNION ALL
-				SELECT $4::bigint, CASE WHEN r.b < 0.5 THEN '蒂森' WHEN r.b < 0.8 THEN '三菱' WHEN r.b < 0.95 THEN '日立' ELSE 'abstain' END
-				UNION ALL
-				SELECT $5::bigint, c FROM unnest(CASE WHEN r.c < 0.4 THEN ARRAY['张三', '李四'] WHEN r.c < 0.7 THEN ARRAY['张三']
-				                                      WHEN r.c < 0.9 THEN ARRAY['王五', '李四'] ELSE ARRAY['abstain'] END) AS c
-			) AS x (matter_id, choice)
-			WHERE k.community_id = $1 AND k.consultation_id = $2`, cid, id, m[0].ID, m[1].ID, m[2].ID)
+			SELECT k.community_id, k.consultation_id, k.unit_id, s.matter_id, s.choice
+			FROM casts k, unnest(k.matter_ids, k.choices) AS s (matter_id, choice)
+			WHERE k.community_id = $1 AND k.consultation_id = $2`, cid, id)
 		return err
 	})
 	if err != nil {
@@ -140,7 +151,7 @@ func NewLarge(ctx context.Context, db *sqlx.DB, keys *secret.Keys, n int) (*Larg
 // unique indexes on (community_id, consultation_id, …), and the foreign-key
 // checks of a bulk insert then scan the whole consultation for every row:
 // quadratic time on a fresh database.
-func warmUp(ctx context.Context, db *sqlx.DB, keys *secret.Keys, cid, committee int64, building string) error {
+func warmUp(ctx context.Context, db *postgres.DB, keys *secret.Keys, cid, committee int64, building string) error {
 	now := time.Now()
 	draft := ballot.DraftRequest{
 		Title: "预热", Scope: &ballot.Scope{Building: building},
@@ -165,7 +176,7 @@ func warmUp(ctx context.Context, db *sqlx.DB, keys *secret.Keys, cid, committee 
 	}
 	for _, b := range issued[:min(len(issued), 20)] {
 		sel := []ballot.Selection{{MatterID: full.Matters[0].ID, Choice: ballot.Agree}}
-		if _, err := postgres.CastOnline(ctx, db, cid, id, b.UnitID, sel); err != nil {
+		if _, err := postgres.CastOnline(ctx, db, cid, id, b.UnitID, sel, verification.Pass{}); err != nil {
 			return err
 		}
 	}
@@ -175,3 +186,5 @@ func warmUp(ctx context.Context, db *sqlx.DB, keys *secret.Keys, cid, committee 
 	_, err = db.ExecContext(ctx, `ANALYZE ballots, casts, cast_choices, ledger_leaves, ledger_hashes`)
 	return err
 }
+
+func benchCommittee(communityID int64) string { return fmt.Sprintf("bench-committee-%d", communityID) }

@@ -13,13 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"gongjue/ballot"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
+	"gongjue/staff"
+	"gongjue/verification"
 )
 
 // The zones of the estate.
@@ -37,7 +37,7 @@ const (
 
 // Accounts are the estate's staff accounts; a zero ID is created by New.
 type Accounts struct {
-	Committee, Committee2, Residents, Volunteer1, Volunteer2 postgres.Account
+	Committee, Committee2, Residents, Volunteer1, Volunteer2 staff.Account
 }
 
 // Options adjust New.
@@ -50,11 +50,13 @@ type Options struct {
 	Veto *quorum.Veto
 	// ClosesIn is how long until the closing time; default a day.
 	ClosesIn time.Duration
+	// Units is the roll; default the estate described at units.
+	Units []roll.Unit
 }
 
 // Estate is the estate, its open consultation and the ballots cast so far.
 type Estate struct {
-	DB           *sqlx.DB
+	DB           *postgres.DB
 	Keys         *secret.Keys
 	CommunityID  int64
 	Accounts     Accounts
@@ -112,10 +114,13 @@ func units() []roll.Unit {
 }
 
 // New makes the estate with its roll, accounts and an open consultation.
-func New(t testing.TB, db *sqlx.DB, keys *secret.Keys, opts Options) *Estate {
+func New(t testing.TB, db *postgres.DB, keys *secret.Keys, opts Options) *Estate {
 	t.Helper()
 	ctx := context.Background()
-	e := &Estate{DB: db, Keys: keys, CommunityID: opts.CommunityID, Accounts: opts.Accounts, Units: units(),
+	if opts.Units == nil {
+		opts.Units = units()
+	}
+	e := &Estate{DB: db, Keys: keys, CommunityID: opts.CommunityID, Accounts: opts.Accounts, Units: opts.Units,
 		Cast: map[string][]ballot.Selection{}, Channels: map[string]ballot.Channel{}, Receipts: map[string]string{}}
 	var err error
 	if e.CommunityID == 0 {
@@ -124,15 +129,15 @@ func New(t testing.TB, db *sqlx.DB, keys *secret.Keys, opts Options) *Estate {
 		}
 	}
 	for _, a := range []struct {
-		acct *postgres.Account
+		acct *staff.Account
 		name string
 		role string
 	}{
-		{&e.Accounts.Committee, "committee", postgres.RoleCommittee},
-		{&e.Accounts.Committee2, "committee2", postgres.RoleCommittee},
-		{&e.Accounts.Residents, "residents", postgres.RoleResidentsCommittee},
-		{&e.Accounts.Volunteer1, "volunteer", postgres.RoleVolunteer},
-		{&e.Accounts.Volunteer2, "volunteer2", postgres.RoleVolunteer},
+		{&e.Accounts.Committee, "committee", staff.RoleCommittee},
+		{&e.Accounts.Committee2, "committee2", staff.RoleCommittee},
+		{&e.Accounts.Residents, "residents", staff.RoleResidentsCommittee},
+		{&e.Accounts.Volunteer1, "volunteer", staff.RoleVolunteer},
+		{&e.Accounts.Volunteer2, "volunteer2", staff.RoleVolunteer},
 	} {
 		if a.acct.ID != 0 {
 			continue
@@ -142,7 +147,7 @@ func New(t testing.TB, db *sqlx.DB, keys *secret.Keys, opts Options) *Estate {
 		if err != nil {
 			t.Fatal(err)
 		}
-		*a.acct = postgres.Account{ID: id, CommunityID: &e.CommunityID, Username: name, Role: a.role}
+		*a.acct = staff.Account{ID: id, CommunityID: &e.CommunityID, Username: name, Role: a.role}
 	}
 	if _, err := postgres.ImportRoll(ctx, db, keys, e.CommunityID, e.Units); err != nil {
 		t.Fatal(err)
@@ -199,7 +204,8 @@ type Vote struct {
 	Candidates []string
 }
 
-func (e *Estate) selections(v Vote) []ballot.Selection {
+// Selections are the choices of ballot v.
+func (e *Estate) Selections(v Vote) []ballot.Selection {
 	ms := e.Consultation.Matters
 	sel := []ballot.Selection{{MatterID: ms[0].ID, Choice: v.Approve}, {MatterID: ms[1].ID, Choice: v.Option}}
 	if len(v.Candidates) == 0 {
@@ -214,8 +220,8 @@ func (e *Estate) selections(v Vote) []ballot.Selection {
 // CastOnline casts a unit's ballot online and returns its receipt.
 func (e *Estate) CastOnline(t testing.TB, unit string, v Vote) string {
 	t.Helper()
-	sel := e.selections(v)
-	c, err := postgres.CastOnline(context.Background(), e.DB, e.CommunityID, e.ID(), unit, sel)
+	sel := e.Selections(v)
+	c, err := postgres.CastOnline(context.Background(), e.DB, e.CommunityID, e.ID(), unit, sel, verification.Pass{})
 	if err != nil {
 		t.Fatalf("tallytest: casting %s online: %v", unit, err)
 	}
@@ -228,7 +234,7 @@ func (e *Estate) CastOnline(t testing.TB, unit string, v Vote) string {
 func (e *Estate) EnterPaper(t testing.TB, unit string, v Vote) int64 {
 	t.Helper()
 	entry, _, err := postgres.CreatePaperEntry(context.Background(), e.DB, postgres.NewPaperEntry{
-		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: unit, Choices: e.selections(v), EnteredBy: e.Accounts.Volunteer1.ID,
+		CommunityID: e.CommunityID, ConsultationID: e.ID(), UnitID: unit, Choices: e.Selections(v), EnteredBy: e.Accounts.Volunteer1.ID,
 	})
 	if err != nil {
 		t.Fatalf("tallytest: entering %s on paper: %v", unit, err)
@@ -241,11 +247,11 @@ func (e *Estate) EnterPaper(t testing.TB, unit string, v Vote) int64 {
 func (e *Estate) CastPaper(t testing.TB, unit string, v Vote) string {
 	t.Helper()
 	entry := e.EnterPaper(t, unit, v)
-	conf, err := postgres.ConfirmPaperEntry(context.Background(), e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID)
+	conf, err := postgres.ConfirmPaperEntry(context.Background(), e.DB, e.CommunityID, entry, e.Accounts.Volunteer2.ID, (*postgres.AlreadyCastError).Error)
 	if err != nil {
 		t.Fatalf("tallytest: confirming %s: %v", unit, err)
 	}
-	e.Cast[unit], e.Channels[unit], e.Receipts[unit] = e.selections(v), ballot.Paper, conf.Cast.Receipt
+	e.Cast[unit], e.Channels[unit], e.Receipts[unit] = e.Selections(v), ballot.Paper, conf.Cast.Receipt
 	return conf.Cast.Receipt
 }
 

@@ -1,0 +1,112 @@
+package postgres
+
+// Who has voted and who has not (DESIGN §5, turnout): the door-to-door
+// list and the counts by channel.
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
+
+	"gongjue/ballot"
+	"gongjue/quorum"
+	"gongjue/secret"
+)
+
+// MissingUnit is a unit in scope that has not voted, for a door-to-door
+// round: the owner's name and phone are masked.
+type MissingUnit struct {
+	UnitID string      `json:"unit"`
+	Zone   string      `json:"zone"`
+	Floor  int         `json:"floor"`
+	Room   string      `json:"room"`
+	Area   quorum.Area `json:"area"`
+	Owner  string      `json:"owner"`
+	Phone  string      `json:"phone"`
+	Code   string      `json:"code"`
+	// Pending is true when a paper ballot for the unit awaits confirmation.
+	Pending bool `json:"pending_paper"`
+}
+
+// MissingGroup is the units of one entrance of one building that have not
+// voted.
+type MissingGroup struct {
+	Building string        `json:"building"`
+	Entrance string        `json:"entrance"`
+	Units    []MissingUnit `json:"units"`
+}
+
+// MissingUnits lists the units of a consultation without a counted ballot,
+// grouped by building and entrance in building → entrance → floor → room
+// order, narrowed to a building and entrance when given.
+func MissingUnits(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64, building, entrance string) ([]MissingGroup, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT b.unit_id, b.zone, b.building, b.entrance, b.floor, b.room, b.area_centi, b.code,
+		       coalesce(u.owner_name, ''), coalesce(u.owner_phone, ''),
+		       EXISTS (SELECT 1 FROM paper_entries e WHERE e.community_id = b.community_id
+		               AND e.consultation_id = b.consultation_id AND e.unit_id = b.unit_id AND e.state = 'pending')
+		FROM ballots b
+		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
+		LEFT JOIN units u ON u.community_id = b.community_id AND u.id = b.unit_id
+		WHERE b.community_id = $1 AND b.consultation_id = $2 AND k.unit_id IS NULL
+		  AND ($3 = '' OR b.building = $3) AND ($4 = '' OR b.entrance = $4)`,
+		communityID, consultationID, building, entrance)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type row struct {
+		MissingUnit
+		ballot.Place
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		var owner, phone string
+		if err := rows.Scan(&r.UnitID, &r.Zone, &r.Building, &r.Entrance, &r.Place.Floor, &r.Place.Room, &r.Area, &r.Code,
+			&owner, &phone, &r.Pending); err != nil {
+			return nil, err
+		}
+		r.MissingUnit.Floor, r.MissingUnit.Room = r.Place.Floor, r.Place.Room
+		r.Owner, r.Phone = secret.MaskName(owner), secret.MaskPhone(phone)
+		r.Code = ballot.FormatCode(r.Code)
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b row) int { return ballot.ComparePlaces(a.Place, b.Place) })
+	groups := []MissingGroup{}
+	for _, r := range all {
+		if n := len(groups); n == 0 || groups[n-1].Building != r.Building || groups[n-1].Entrance != r.Entrance {
+			groups = append(groups, MissingGroup{Building: r.Building, Entrance: r.Entrance})
+		}
+		g := &groups[len(groups)-1]
+		g.Units = append(g.Units, r.MissingUnit)
+	}
+	return groups, nil
+}
+
+// CastCounts is how a consultation's ballots stand: counted by channel, and
+// paper entries awaiting confirmation.
+type CastCounts struct {
+	Ballots      int `db:"ballots" json:"ballots"`
+	Online       int `db:"online" json:"online"`
+	Paper        int `db:"paper" json:"paper"`
+	Proxy        int `db:"proxy" json:"proxy"`
+	PendingPaper int `db:"pending_paper" json:"pending_paper"`
+}
+
+// CountCasts returns a consultation's CastCounts.
+func CountCasts(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (CastCounts, error) {
+	var c CastCounts
+	err := sqlx.GetContext(ctx, q, &c, `
+		SELECT (SELECT count(*) FROM ballots WHERE community_id = $1 AND consultation_id = $2) AS ballots,
+		       count(*) FILTER (WHERE channel = 'online') AS online,
+		       count(*) FILTER (WHERE channel = 'paper') AS paper,
+		       count(*) FILTER (WHERE channel = 'proxy') AS proxy,
+		       (SELECT count(*) FROM paper_entries WHERE community_id = $1 AND consultation_id = $2 AND state = 'pending') AS pending_paper
+		FROM casts WHERE community_id = $1 AND consultation_id = $2`, communityID, consultationID)
+	return c, err
+}
