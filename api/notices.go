@@ -144,7 +144,7 @@ func (s *Server) noticePreview(c *gin.Context) error {
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="notice-%d-draft.pdf"`, id))
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/pdf", pdf)
+	writePDF(c, pdf)
 	return nil
 }
 

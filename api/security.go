@@ -14,7 +14,7 @@ import (
 // styles only from /static/ (no inline script, handler or style), nothing
 // embedded, and no framing (clickjacking of the committee's buttons).
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	"object-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // securityHeaders marks every response. No page sends a Referer: a ballot
 // page's URL carries its token.
@@ -32,6 +32,7 @@ func securityHeaders(c *gin.Context) {
 // policy refuses, and would show a blank page.
 func writePDF(c *gin.Context, pdf []byte) {
 	c.Writer.Header().Del("Content-Security-Policy")
+	c.Header("X-Frame-Options", "SAMEORIGIN") // the console embeds the draft notice
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
 

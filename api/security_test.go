@@ -29,7 +29,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"/static/console.js", "/healthz", "/no/such/page", "/verify/nothing"} {
 		resp, _ := pageGet(t, e, path)
 		csp := resp.Header.Get("Content-Security-Policy")
-		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"} {
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'self'", "base-uri 'self'"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: Content-Security-Policy %q lacks %s", path, csp, want)
 			}

@@ -17,6 +17,8 @@ import (
 
 	"gongjue/idnumber"
 	"gongjue/internal/testtool"
+	"gongjue/postgres"
+	"gongjue/procedure"
 )
 
 // verificationIDs are the ID numbers of three flats' owners, valid, the
@@ -82,12 +84,26 @@ func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
 		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
 	}, &created)
+	// Rules of procedure asking for method, frozen when the vote opens.
+	var committee int64
+	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
+		t.Fatal(err)
+	}
+	settings, defaulted, err := procedure.Parse([]byte(fmt.Sprintf(`{"online_verification": %q}`, method)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, err := postgres.CreateProcedure(context.Background(), s.DB, s.CommunityID, settings, defaulted, []byte("%PDF-1.4 议事规则"), "application/pdf", committee)
+	if err == nil {
+		err = postgres.ActivateProcedure(context.Background(), s.DB, s.CommunityID, version, committee)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	var opened struct {
 		Ballots []struct{ Unit, URL string }
 	}
 	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", created.ID), nil, &opened)
-	// What opening under rules of procedure asking for method freezes.
-	s.DB.MustExec(`UPDATE consultations SET procedure_settings = jsonb_build_object('online_verification', $2::text) WHERE id = $1`, created.ID, method)
 	links := map[string]string{}
 	for _, b := range opened.Ballots {
 		links[b.Unit] = b.URL

@@ -17,8 +17,9 @@ import (
 	"gongjue/verification"
 )
 
-// TestCloseUnderLoad (DESIGN §5.4): 32 clients cast while the committee
-// closes. The close returns within 2 s — new casts queue behind it rather
+// TestCloseUnderLoad (DESIGN §5.4): 32 clients cast up to the closing
+// time, when the committee closes (an earlier close is refused while
+// ballots are uncounted, tally.EarlyCloseError). The close returns within 2 s — new casts queue behind it rather
 // than starving it — no counted ballot has a cast time after the closing
 // time, every acknowledged ballot is counted, and every other attempt is
 // refused because voting closed.
@@ -71,7 +72,13 @@ func TestCloseUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond) // let the casting get going
+	// The vote ends shortly; casts still in flight then race the close.
+	var closesAt time.Time
+	if err := e.DB.Get(&closesAt, `UPDATE consultations SET closes_at = now() + interval '600 milliseconds'
+		WHERE id = $1 RETURNING closes_at`, e.ID()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(closesAt))
 	by := e.Accounts.Committee
 	start := time.Now()
 	res, err := tally.Close(ctx, e.DB, e.Keys, e.ID(), tally.CloseOptions{By: &by})
