@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"gongjue/locale"
 	"net/http"
 	"net/url"
 	"os"
@@ -108,7 +109,7 @@ func TestIDNumberVerification(t *testing.T) {
 		locked.LockedUntil.Before(before.Add(15*time.Minute-5*time.Second)) || locked.LockedUntil.After(time.Now().Add(15*time.Minute+5*time.Second)) {
 		t.Fatalf("fifth wrong ID: %d %+v %s", r.StatusCode, ae.Error, ae.Error.Details)
 	}
-	until := locked.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	until := locale.Minute(locked.LockedUntil)
 	if !strings.Contains(ae.Error.Message, until) {
 		t.Errorf("the lock-out does not say until when (%s): %s", until, ae.Error.Message)
 	}
