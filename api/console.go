@@ -17,8 +17,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/staff"
+	"gongjue/templates"
 )
 
 // registerConsole adds the console's page routes.
@@ -148,7 +150,9 @@ func (s *Server) loginSubmit(c *gin.Context) {
 			s.consolePageError(c, err)
 			return
 		}
-		s.renderLogin(c, apiErr.Status, loginPageData{page: newPage(c), Username: req.Username, Next: next, Error: apiErr.Message})
+		p := newPage(c)
+		s.renderLogin(c, apiErr.Status, loginPageData{page: p, Username: req.Username, Next: next,
+			Error: locale.Bilingual(apiErr.Message).In(p.Lang == templates.English)})
 		return
 	}
 	secure := strings.HasPrefix(s.PublicURL, "https://")
