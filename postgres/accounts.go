@@ -64,6 +64,16 @@ func CommunityByName(ctx context.Context, q sqlx.QueryerContext, name string) (C
 	return c, err
 }
 
+// AccountID returns the id of the account called username, or ErrNotFound.
+func AccountID(ctx context.Context, q sqlx.QueryerContext, username string) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM accounts WHERE username = $1`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return id, err
+}
+
 // CreateAccount adds a staff account with a bcrypt-hashed password.
 func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, password, role string, communityID *int64) (int64, error) {
 	if !staff.ValidRole(role) {
