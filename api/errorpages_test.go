@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -50,5 +51,23 @@ func TestErrorPages(t *testing.T) {
 	}
 	if resp := ts.do(t, "", http.MethodDelete, "/api/v1/auth/login", nil, &e); resp.StatusCode != 405 || e.Error.Code != "method_not_allowed" {
 		t.Errorf("a wrong method on an API path: %d %q", resp.StatusCode, e.Error.Code)
+	}
+}
+
+// TestLoginPageOneLanguage: the login page, also refusing a wrong password,
+// is in one language only — the API's bilingual refusal shows its half.
+func TestLoginPageOneLanguage(t *testing.T) {
+	ts := newTestServer(t)
+	for _, english := range []bool{false, true} {
+		b := newBrowser(t, ts)
+		lang := map[bool]string{false: "zh", true: "en"}[english]
+		b.get("/login?lang=" + lang)
+		_, page := b.loginForm(url.Values{"username": {"committee"}, "password": {"not the password"}})
+		if !strings.Contains(page, "committee") {
+			t.Errorf("%s: the refused login keeps no username", lang)
+		}
+		if foreign := testtool.ForeignScript(english, page, "English", "中文", "committee"); len(foreign) > 0 {
+			t.Errorf("the %s login page, refused, shows the other language: %q", lang, foreign)
+		}
 	}
 }
