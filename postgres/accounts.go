@@ -44,6 +44,13 @@ func CreateCommunity(ctx context.Context, q sqlx.QueryerContext, name, address s
 	return id, err
 }
 
+// ListCommunities returns every estate, newest first.
+func ListCommunities(ctx context.Context, q sqlx.QueryerContext) ([]Community, error) {
+	var cs []Community
+	err := sqlx.SelectContext(ctx, q, &cs, `SELECT id, name, address FROM communities ORDER BY id DESC`)
+	return cs, err
+}
+
 // GetCommunity returns estate cid.
 func GetCommunity(ctx context.Context, q sqlx.QueryerContext, cid int64) (Community, error) {
 	var c Community
