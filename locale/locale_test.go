@@ -141,6 +141,7 @@ func TestBilingual(t *testing.T) {
 		{"未找到 / not found", "未找到", "not found"},
 		{"请上传名册文件（字段 file）/ upload the roll as multipart field \"file\"", "请上传名册文件（字段 file）", "upload the roll as multipart field \"file\""},
 		{"请先设置（PUT /api/v1/communities/{cid}/signing/{body}）/ set it first", "请先设置（PUT /api/v1/communities/{cid}/signing/{body}）", "set it first"},
+		{"未作选择：电梯品牌 / missing: nothing chosen for \"电梯品牌\"", "未作选择：电梯品牌", "missing: nothing chosen for \"电梯品牌\""},
 		{"只有中文", "只有中文", "只有中文"},
 	} {
 		if got := locale.Bilingual(c.in); got.ZH != c.zh || got.EN != c.en {

@@ -3,6 +3,7 @@ package testtool
 import (
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -25,6 +26,8 @@ func PageText(page string) string {
 // (an estate's name, a username, m²); they are removed first.
 func ForeignScript(english bool, page string, allowed ...string) []string {
 	text := PageText(page)
+	allowed = slices.Clone(allowed)
+	slices.SortFunc(allowed, func(a, b string) int { return len(b) - len(a) }) // 加装电梯 inside 是否同意加装电梯
 	for _, a := range allowed {
 		text = strings.ReplaceAll(text, a, " ")
 	}
