@@ -5,7 +5,7 @@ export GOTOOLCHAIN := local
 ADDR ?= :8080
 PUBLIC_URL ?= http://localhost:8080
 
-.PHONY: run test bench build deps vet
+.PHONY: run reset-demo test bench build deps vet
 
 build:
 	go build -o bin/gongjue ./cmd/gongjue
@@ -19,6 +19,11 @@ run: build
 	  DATABASE_URL=$$url PUBLIC_URL=$(PUBLIC_URL) bin/gongjue demo && \
 	  echo && echo "serving on $(ADDR) — Ctrl-C stops" && \
 	  DATABASE_URL=$$url PUBLIC_URL=$(PUBLIC_URL) exec bin/gongjue serve --addr $(ADDR)
+
+## reset-demo: drop and recreate the demo database, then load the demo again (make run serves it)
+reset-demo: build
+	@url=$$(GONGJUE_RESET_DB=1 scripts/db.sh gongjue) && \
+	  DATABASE_URL=$$url PUBLIC_URL=$(PUBLIC_URL) bin/gongjue demo
 
 ## test: set up PostgreSQL and the test tools, then run every test with -race
 test: deps

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
 
 	"gongjue/postgres"
 	"gongjue/secret"
@@ -172,6 +173,11 @@ func checkCommunity(c *gin.Context, cid int64) error {
 
 // audit records an admin action by the request's account.
 func (s *Server) audit(c *gin.Context, communityID int64, action, subject string, detail any) error {
+	return s.auditOn(c, s.DB, communityID, action, subject, detail)
+}
+
+// auditOn is audit within a transaction (or on the pool, q).
+func (s *Server) auditOn(c *gin.Context, q sqlx.ExecerContext, communityID int64, action, subject string, detail any) error {
 	acct := account(c)
-	return postgres.Audit(c.Request.Context(), s.DB, &communityID, &acct.ID, action, subject, detail)
+	return postgres.Audit(c.Request.Context(), q, &communityID, &acct.ID, action, subject, detail)
 }

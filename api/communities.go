@@ -1,11 +1,13 @@
 package api
 
 import (
+	"database/sql"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
 
 	"gongjue/postgres"
 	"gongjue/roll"
@@ -15,6 +17,10 @@ import (
 type communityRequest struct {
 	Name    string `json:"name"`
 	Address string `json:"address"`
+	// The estate's first committee account, optional: the admin's console
+	// page creates both at once, so no estate is left without one.
+	CommitteeUsername string `json:"committee_username"`
+	CommitteePassword string `json:"committee_password"`
 }
 
 func (s *Server) createCommunity(c *gin.Context) error {
@@ -23,19 +29,59 @@ func (s *Server) createCommunity(c *gin.Context) error {
 		return badRequest("请求格式错误 / malformed JSON: " + err.Error())
 	}
 	req.Name = strings.TrimSpace(req.Name)
+	req.CommitteeUsername = strings.TrimSpace(req.CommitteeUsername)
+	withCommittee := req.CommitteeUsername != "" || req.CommitteePassword != ""
+	var problems []fieldProblem
 	if req.Name == "" {
-		return invalid("小区名称不能为空 / name is required", []fieldProblem{{Field: "name", Message: "required"}})
+		problems = append(problems, fieldProblem{"name", "必须填写小区名称 / required"})
+	}
+	if withCommittee {
+		problems = append(problems, accountProblems("committee_", req.CommitteeUsername, req.CommitteePassword)...)
+	}
+	if len(problems) > 0 {
+		return invalid("小区信息有误 / invalid estate", problems)
 	}
 	ctx := c.Request.Context()
-	id, err := postgres.CreateCommunity(ctx, s.DB, req.Name, strings.TrimSpace(req.Address))
+	var id int64
+	err := s.DB.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		var err error
+		if id, err = postgres.CreateCommunity(ctx, tx, req.Name, strings.TrimSpace(req.Address)); err != nil {
+			return err
+		}
+		if err := s.auditOn(c, tx, id, "community.create", req.Name, nil); err != nil {
+			return err
+		}
+		if !withCommittee {
+			return nil
+		}
+		_, err = postgres.CreateAccount(ctx, tx, req.CommitteeUsername, req.CommitteePassword, staff.RoleCommittee, &id)
+		if postgres.IsUniqueViolation(err, "") {
+			return &Error{Status: http.StatusConflict, Code: "conflict", Message: "用户名已存在 / username already taken",
+				Details: []fieldProblem{{"committee_username", "用户名已存在 / already taken"}}}
+		}
+		if err != nil {
+			return err
+		}
+		return s.auditOn(c, tx, id, "user.create", req.CommitteeUsername, gin.H{"role": staff.RoleCommittee})
+	})
 	if err != nil {
-		return err
-	}
-	if err := s.audit(c, id, "community.create", req.Name, nil); err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"id": id})
 	return nil
+}
+
+// accountProblems checks a new account's username and password; prefix
+// names the fields as the request does.
+func accountProblems(prefix, username, password string) []fieldProblem {
+	var problems []fieldProblem
+	if username == "" {
+		problems = append(problems, fieldProblem{prefix + "username", "必须填写用户名 / required"})
+	}
+	if len(password) < 8 {
+		problems = append(problems, fieldProblem{prefix + "password", "密码至少 8 个字符 / at least 8 characters"})
+	}
+	return problems
 }
 
 // fieldProblem names one bad field of a request.
@@ -63,13 +109,7 @@ func (s *Server) createUser(c *gin.Context) error {
 	if err := c.ShouldBindJSON(&req); err != nil {
 		return badRequest("请求格式错误 / malformed JSON: " + err.Error())
 	}
-	var problems []fieldProblem
-	if strings.TrimSpace(req.Username) == "" {
-		problems = append(problems, fieldProblem{"username", "必须填写用户名 / required"})
-	}
-	if len(req.Password) < 8 {
-		problems = append(problems, fieldProblem{"password", "密码至少 8 个字符 / at least 8 characters"})
-	}
+	problems := accountProblems("", strings.TrimSpace(req.Username), req.Password)
 	switch req.Role {
 	case staff.RoleCommittee, staff.RoleVolunteer:
 	case staff.RoleResidentsCommittee:

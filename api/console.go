@@ -17,8 +17,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/staff"
+	"gongjue/templates"
 )
 
 // registerConsole adds the console's page routes.
@@ -35,6 +37,7 @@ func (s *Server) registerConsole() {
 	con.GET("/roll-template.csv", s.consolePage(committee), s.consoleRollTemplate)
 	con.GET("/scope", s.consolePage(committee), handle(s.consoleScope))
 	con.GET("/accounts", s.consolePage(committee), s.consoleAccounts)
+	con.GET("/estates", s.consolePage(platform), s.consoleEstates)
 	con.GET("/consultations/new", s.consolePage(committee), s.consoleNewConsultation)
 	con.GET("/consultations/:id", all, s.consoleConsultation)
 	con.GET("/consultations/:id/turnout", all, s.consoleTurnout)
@@ -84,11 +87,19 @@ func (s *Server) consolePageError(c *gin.Context, err error) {
 	s.renderError(c, apiErr.Status, apiErr.Message)
 }
 
-// consoleHome sends a logged-in person to the console, anyone else to login.
+// adminHome is the platform admin's console page.
+const adminHome = "/console/estates"
+
+// consoleHome sends a logged-in person to the console (the platform admin
+// to the estates), anyone else to login.
 func (s *Server) consoleHome(c *gin.Context) {
 	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if _, _, err := postgres.AccountBySession(c.Request.Context(), s.DB, token); err == nil {
-			c.Redirect(http.StatusSeeOther, "/console")
+		if acct, _, err := postgres.AccountBySession(c.Request.Context(), s.DB, token); err == nil {
+			home := "/console"
+			if acct.Role == staff.RolePlatformAdmin {
+				home = adminHome
+			}
+			c.Redirect(http.StatusSeeOther, home)
 			return
 		}
 	}
@@ -137,10 +148,8 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 	acct, sess, err := s.startSession(c, req)
 	if err == nil && acct.Role == staff.RolePlatformAdmin {
-		// The platform admin works through the API and the command line;
-		// the console is for an estate's people.
-		postgres.EndSession(c.Request.Context(), s.DB, sess.Token)
-		err = errorf(http.StatusForbidden, "forbidden", "平台管理员请使用命令行或 API；控制台供小区的业委会、居委会和志愿者使用。 / The platform admin works with the command line and the API; the console is for an estate's committees and volunteers.")
+		// The platform admin's one page: the estates.
+		next = adminHome
 	}
 	if err != nil {
 		var apiErr *Error
@@ -148,7 +157,9 @@ func (s *Server) loginSubmit(c *gin.Context) {
 			s.consolePageError(c, err)
 			return
 		}
-		s.renderLogin(c, apiErr.Status, loginPageData{page: newPage(c), Username: req.Username, Next: next, Error: apiErr.Message})
+		p := newPage(c)
+		s.renderLogin(c, apiErr.Status, loginPageData{page: p, Username: req.Username, Next: next,
+			Error: locale.Bilingual(apiErr.Message).In(p.Lang == templates.English)})
 		return
 	}
 	secure := strings.HasPrefix(s.PublicURL, "https://")

@@ -91,3 +91,20 @@ func (s *Server) consoleRollTemplate(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="roll-template.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(rollTemplateCSV))
 }
+
+type estatesData struct {
+	page
+	Username string
+	Estates  []postgres.Community
+}
+
+// consoleEstates is the platform admin's page: the estates, and a form
+// creating one with its first committee account (POST /api/v1/communities).
+func (s *Server) consoleEstates(c *gin.Context) {
+	estates, err := postgres.ListCommunities(c.Request.Context(), s.DB)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "console_estates", estatesData{page: newPage(c), Username: account(c).Username, Estates: estates})
+}

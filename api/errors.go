@@ -34,9 +34,10 @@ func errorf(status int, code, message string) *Error {
 
 // Common errors. Messages are Chinese first, English after.
 var (
-	errUnauthenticated = errorf(http.StatusUnauthorized, "unauthenticated", "请先登录 / login required")
-	errForbidden       = errorf(http.StatusForbidden, "forbidden", "无权执行此操作 / your role may not do this")
-	errNotFound        = errorf(http.StatusNotFound, "not_found", "未找到 / not found")
+	errUnauthenticated  = errorf(http.StatusUnauthorized, "unauthenticated", "请先登录 / login required")
+	errForbidden        = errorf(http.StatusForbidden, "forbidden", "无权执行此操作 / your role may not do this")
+	errNotFound         = errorf(http.StatusNotFound, "not_found", "未找到 / not found")
+	errMethodNotAllowed = errorf(http.StatusMethodNotAllowed, "method_not_allowed", "不支持的请求方法 / method not allowed")
 )
 
 func invalid(message string, details any) *Error {

@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/templates"
 )
 
@@ -65,14 +67,48 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 
 type errorPage struct {
 	page
-	Message string
+	Message  string
+	Back     string // where 返回 goes when the browser has no history
+	BackText string
 }
 
 // renderError shows an error as a page, for people rather than programs.
+// A message in both languages ("中文 / English") shows in the page's one.
+// 返回 goes back in the browser's history, or — after a QR scan there is
+// none — to where the person can go from here.
 func (s *Server) renderError(c *gin.Context, status int, message string) {
-	s.render(c, status, "error", errorPage{page: newPage(c), Message: message})
+	p := newPage(c)
+	back, key := backFrom(c.Request.URL.Path)
+	s.render(c, status, "error", errorPage{page: p, Message: locale.Bilingual(message).In(p.Lang == templates.English),
+		Back: back, BackText: templates.T(p.Lang, key)})
 	c.Abort()
 }
+
+// backFrom is where a person on path can go instead: the ballot's vote
+// page under /v/{token}, the console home under /console, else the start.
+func backFrom(path string) (href, textKey string) {
+	if token, ok := strings.CutPrefix(path, "/v/"); ok {
+		if token, _, _ = strings.Cut(token, "/"); token != "" {
+			return "/v/" + url.PathEscape(token), "error.back_vote"
+		}
+	}
+	if path == "/console" || strings.HasPrefix(path, "/console/") {
+		return "/console", "error.back_console"
+	}
+	return "/", "error.back_home"
+}
+
+// notFoundPage answers a path no route knows: JSON under /api, as the API
+// answers; a page in the person's language anywhere else.
+func (s *Server) notFoundPage(c *gin.Context) {
+	if isAPIPath(c.Request.URL.Path) {
+		writeError(c, errNotFound)
+		return
+	}
+	s.renderError(c, http.StatusNotFound, templates.T(newPage(c).Lang, "error.not_found"))
+}
+
+func isAPIPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 // pageFuncs are the template functions beyond translation.
 var pageFuncs = template.FuncMap{}

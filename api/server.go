@@ -74,9 +74,13 @@ func New(cfg Config) (*Server, error) {
 		writeError(c, errorf(http.StatusInternalServerError, "internal", "服务器内部错误 / internal error"))
 	}), limitBody, s.refuseBadText)
 	e.HandleMethodNotAllowed = true
-	e.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
+	e.NoRoute(s.notFoundPage)
 	e.NoMethod(func(c *gin.Context) {
-		writeError(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "不支持的请求方法 / method not allowed"))
+		if !isAPIPath(c.Request.URL.Path) {
+			s.renderError(c, http.StatusMethodNotAllowed, errMethodNotAllowed.Message)
+			return
+		}
+		writeError(c, errMethodNotAllowed)
 	})
 	if s.pages, err = loadTemplates(pageFuncs); err != nil {
 		return nil, err

@@ -122,7 +122,7 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 	}
 	errs := map[string]string{}
 	for _, pr := range problems {
-		errs[pr.Field] = pr.Message
+		errs[pr.Field] = locale.Bilingual(pr.Message).In(p.Lang == templates.English)
 	}
 	for i := range k.Matters {
 		m := &k.Matters[i]

@@ -135,3 +135,17 @@ func TestAgreeOppose(t *testing.T) {
 		t.Errorf("choice oppose in English: %s", oppose.EN)
 	}
 }
+
+func TestBilingual(t *testing.T) {
+	for _, c := range []struct{ in, zh, en string }{
+		{"未找到 / not found", "未找到", "not found"},
+		{"请上传名册文件（字段 file）/ upload the roll as multipart field \"file\"", "请上传名册文件（字段 file）", "upload the roll as multipart field \"file\""},
+		{"请先设置（PUT /api/v1/communities/{cid}/signing/{body}）/ set it first", "请先设置（PUT /api/v1/communities/{cid}/signing/{body}）", "set it first"},
+		{"未作选择：电梯品牌 / missing: nothing chosen for \"电梯品牌\"", "未作选择：电梯品牌", "missing: nothing chosen for \"电梯品牌\""},
+		{"只有中文", "只有中文", "只有中文"},
+	} {
+		if got := locale.Bilingual(c.in); got.ZH != c.zh || got.EN != c.en {
+			t.Errorf("Bilingual(%q) = %q / %q", c.in, got.ZH, got.EN)
+		}
+	}
+}

@@ -44,6 +44,13 @@ func CreateCommunity(ctx context.Context, q sqlx.QueryerContext, name, address s
 	return id, err
 }
 
+// ListCommunities returns every estate, newest first.
+func ListCommunities(ctx context.Context, q sqlx.QueryerContext) ([]Community, error) {
+	var cs []Community
+	err := sqlx.SelectContext(ctx, q, &cs, `SELECT id, name, address FROM communities ORDER BY id DESC`)
+	return cs, err
+}
+
 // GetCommunity returns estate cid.
 func GetCommunity(ctx context.Context, q sqlx.QueryerContext, cid int64) (Community, error) {
 	var c Community
@@ -62,6 +69,16 @@ func CommunityByName(ctx context.Context, q sqlx.QueryerContext, name string) (C
 		err = ErrNotFound
 	}
 	return c, err
+}
+
+// AccountID returns the id of the account called username, or ErrNotFound.
+func AccountID(ctx context.Context, q sqlx.QueryerContext, username string) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM accounts WHERE username = $1`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return id, err
 }
 
 // CreateAccount adds a staff account with a bcrypt-hashed password.

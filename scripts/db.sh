@@ -5,7 +5,8 @@
 #   2. a server answering on 127.0.0.1:5432 (trust auth, user postgres);
 #   3. a private cluster under ./.data/pg on 127.0.0.1:54329, installing
 #      Debian's postgresql package first when it is missing.
-# The named database (first argument, default "gongjue") is created if absent.
+# The named database (first argument, default "gongjue") is created if absent;
+# with GONGJUE_RESET_DB=1 it is dropped first (make reset-demo).
 # Messages go to stderr; stdout carries only the URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,10 @@ with_db() { # URL $1 with its database replaced by $2
 
 ensure_db() { # create database $2 on the server of URL $1
   local admin=$1 name=$2
+  if [ "${GONGJUE_RESET_DB:-}" = 1 ]; then
+    psql "$admin" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >&2
+    say "dropped database $name"
+  fi
   if ! psql "$admin" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
     psql "$admin" -qc "CREATE DATABASE \"$name\"" >&2
     say "created database $name"
@@ -37,6 +42,10 @@ as_root() {
 
 if [ -n "${DATABASE_URL:-}" ]; then
   need_client
+  if [ "${GONGJUE_RESET_DB:-}" = 1 ]; then # the URL's own database, dropped from the server's postgres one
+    name=$(echo "$DATABASE_URL" | sed -E 's#^postgres(ql)?://[^/?]*/?([^?]*).*#\2#')
+    ensure_db "$(with_db "$DATABASE_URL" postgres)" "${name:-$dbname}"
+  fi
   echo "$DATABASE_URL"
   exit 0
 fi

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gongjue/postgres"
 	"gongjue/roll"
@@ -49,6 +50,38 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "account %d created: %s (%s)\n", id, *username, *role)
+	return nil
+}
+
+// runCommunity creates an estate (DESIGN §9) and prints its id, which
+// `gongjue import` and `gongjue user add` then take as --community.
+func runCommunity(ctx context.Context, args []string, stdout io.Writer) error {
+	const usage = "usage: gongjue community add --name N --address A"
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("community add", flag.ContinueOnError)
+	name := fs.String("name", "", "the estate's name, e.g. 共决示范小区")
+	address := fs.String("address", "", "its address")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*name) == "" || fs.NArg() != 0 {
+		return errors.New("--name is required; " + usage)
+	}
+	e, err := openEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.DB.Close()
+	id, err := postgres.CreateCommunity(ctx, e.DB, strings.TrimSpace(*name), strings.TrimSpace(*address))
+	if err != nil {
+		return err
+	}
+	if err := postgres.Audit(ctx, e.DB, &id, nil, "community.create", strings.TrimSpace(*name), map[string]string{"by": "command line"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d\n", id)
 	return nil
 }
 

@@ -62,21 +62,24 @@ func seedDemo(ctx context.Context, e *env) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := postgres.ImportRoll(ctx, e.DB, e.Keys, cid, roll.Demo()); err != nil {
+	units := roll.Demo()
+	if _, err := postgres.ImportRoll(ctx, e.DB, e.Keys, cid, units); err != nil {
 		return 0, err
 	}
-	if err := seedDemoConsultation(ctx, e, cid); err != nil {
-		return 0, err
-	}
+	accounts := make(map[string]int64, len(demoAccounts))
 	for _, a := range demoAccounts {
 		var community *int64
 		if a.role != staff.RolePlatformAdmin {
 			community = &cid
 		}
-		_, err := postgres.CreateAccount(ctx, e.DB, a.username, a.password, a.role, community)
-		if err != nil && !postgres.IsUniqueViolation(err, "") {
+		id, err := postgres.CreateAccount(ctx, e.DB, a.username, a.password, a.role, community)
+		if postgres.IsUniqueViolation(err, "") {
+			id, err = postgres.AccountID(ctx, e.DB, a.username)
+		}
+		if err != nil {
 			return 0, err
 		}
+		accounts[a.username] = id
 	}
-	return cid, nil
+	return cid, seedDemoConsultation(ctx, e, cid, units, accounts)
 }

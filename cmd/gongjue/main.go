@@ -5,6 +5,7 @@
 //	gongjue migrate [--grant ROLE]     apply the SQL migrations; grant ROLE what serve needs
 //	gongjue demo                       create the demo estate and accounts
 //	gongjue import --community ID FILE import an owner roll (CSV or XLSX)
+//	gongjue community add --name N --address A   create an estate, print its id
 //	gongjue user add --username U --password P --role ROLE [--community ID]
 //	gongjue evaluate < scenario.json   the Article 278 calculator (DESIGN §4)
 //
@@ -37,6 +38,7 @@ commands:
   migrate   apply the SQL migrations (--grant ROLE: give ROLE the least privileges serve needs)
   demo      create the demo estate (3,762 units in five zones) and accounts
   import    import an owner roll: gongjue import --community ID FILE
+  community add an estate, printing its id: gongjue community add --name N --address A
   user      add an account: gongjue user add --username U --password P --role ROLE [--community ID]
   evaluate  read a scenario (JSON) on stdin, print the verdict (JSON)
 `
@@ -61,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, stdout)
 	case "import":
 		err = runImport(ctx, rest, stdout)
+	case "community":
+		err = runCommunity(ctx, rest, stdout)
 	case "user":
 		err = runUser(ctx, rest, stdout)
 	case "help", "-h", "--help":
