@@ -50,12 +50,10 @@ func (o ownerStatus) SeesChoices(cast *postgres.CastRecord) bool {
 
 func (s *Server) ownerStatus(ctx context.Context, v *postgres.BallotView) (ownerStatus, error) {
 	k := &v.Consultation
-	m, err := postgres.OnlineVerification(ctx, s.DB, k.CommunityID, k.ID)
-	if err != nil {
-		return ownerStatus{}, err
-	}
+	m := v.Verification
 	o := ownerStatus{Method: m}
 	if m != verification.None {
+		var err error
 		if o.State, o.Now, err = postgres.BallotVerification(ctx, s.DB, k.CommunityID, k.ID, v.UnitID); err != nil {
 			return o, err
 		}

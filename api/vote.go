@@ -310,13 +310,12 @@ func (s *Server) votePage(c *gin.Context) {
 	if v == nil {
 		return
 	}
-	applied, err := postgres.BallotOpened(c.Request.Context(), s.DB, v.Consultation.CommunityID, v.Consultation.ID, v.UnitID)
-	if err != nil {
+	if err := postgres.BallotOpened(c.Request.Context(), s.DB, v); err != nil {
 		writePageError(s, c, err)
 		return
 	}
 	vp := newVotePage(c, v, nil, nil)
-	vp.Rules = applied.Sentence(vp.Lang == templates.English)
+	vp.Rules = v.Consultation.Procedure.Sentence(vp.Lang == templates.English)
 	if !o.Passed {
 		vp.Verify = s.verifyStepFor(c, v, o)
 	}

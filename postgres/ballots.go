@@ -15,6 +15,7 @@ import (
 	"gongjue/ledger"
 	"gongjue/quorum"
 	"gongjue/secret"
+	"gongjue/verification"
 )
 
 // BallotView is one ballot as its holder sees it: the consultation with
@@ -29,6 +30,12 @@ type BallotView struct {
 	Area quorum.Area
 	Now  time.Time // the database's clock, which casting goes by
 	Cast *CastRecord
+	// Verification is the owner verification the vote's frozen rules ask
+	// before an online cast (§5.2), from Consultation.Procedure.
+	Verification verification.Method
+	// Delivered is true once opening the ballot page recorded the unit's
+	// electronic delivery (§5.1), which BallotOpened then need not try.
+	Delivered bool
 }
 
 // CastRecord is a counted ballot.
@@ -40,15 +47,18 @@ type CastRecord struct {
 }
 
 // ballotViewQuery finds a ballot with everything its page shows in one
-// round trip: the consultation and whether and how the unit voted. The
-// matters come from the cache of opened consultations' matters; the
-// unit's choices, when it voted, take a second query.
+// round trip: the consultation, whether and how the unit voted, and
+// whether its page was opened before. The matters and the frozen rules come
+// from the cache of opened consultations; the unit's choices, when it
+// voted, take a second query.
 const ballotViewQuery = `
 	SELECT c.community_id, c.id, b.unit_id, b.code, b.zone, b.building, b.entrance, b.floor, b.room,
 	       b.area_centi, cm.name AS estate, now() AS now,
 	       c.title, c.description, c.scope_zone, c.scope_building, c.scope_entrance, c.veto,
-	       c.opens_at, c.closes_at, c.round, c.state, c.created_at,
-	       k.channel, k.cast_at, k.salt
+	       c.opens_at, c.closes_at, c.round, c.state, c.created_at, c.opened_at, c.closed_at,
+	       k.channel, k.cast_at, k.salt,
+	       EXISTS (SELECT 1 FROM deliveries d WHERE d.community_id = b.community_id AND d.consultation_id = b.consultation_id
+	               AND d.unit_id = b.unit_id AND d.recorded_by IS NULL) AS delivered
 	FROM ballots b
 	JOIN consultations c ON c.community_id = b.community_id AND c.id = b.consultation_id
 	JOIN communities cm ON cm.id = b.community_id
@@ -70,19 +80,20 @@ func BallotByCode(ctx context.Context, q sqlx.QueryerContext, communityID, consu
 func ballotView(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (*BallotView, error) {
 	var r struct {
 		consultationRow
-		UnitID   string         `db:"unit_id"`
-		Code     string         `db:"code"`
-		Zone     string         `db:"zone"`
-		Building string         `db:"building"`
-		Entrance string         `db:"entrance"`
-		Floor    int            `db:"floor"`
-		Room     string         `db:"room"`
-		Area     int64          `db:"area_centi"`
-		Estate   string         `db:"estate"`
-		Now      time.Time      `db:"now"`
-		Channel  sql.NullString `db:"channel"`
-		CastAt   sql.NullTime   `db:"cast_at"`
-		Salt     []byte         `db:"salt"`
+		UnitID    string         `db:"unit_id"`
+		Code      string         `db:"code"`
+		Zone      string         `db:"zone"`
+		Building  string         `db:"building"`
+		Entrance  string         `db:"entrance"`
+		Floor     int            `db:"floor"`
+		Room      string         `db:"room"`
+		Area      int64          `db:"area_centi"`
+		Estate    string         `db:"estate"`
+		Now       time.Time      `db:"now"`
+		Channel   sql.NullString `db:"channel"`
+		CastAt    sql.NullTime   `db:"cast_at"`
+		Salt      []byte         `db:"salt"`
+		Delivered bool           `db:"delivered"`
 	}
 	err := getPrepared(ctx, q, &r, ballotViewQuery+where, args...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -99,10 +110,16 @@ func ballotView(ctx context.Context, q sqlx.QueryerContext, where string, args .
 	if c.Matters, err = openedMatters(ctx, q, c.CommunityID, c.ID); err != nil {
 		return nil, err
 	}
+	if c.Procedure, err = openedProcedure(ctx, q, c.CommunityID, c.ID); err != nil {
+		return nil, err
+	}
 	v := &BallotView{
 		Estate: r.Estate, Consultation: c, UnitID: r.UnitID, Code: r.Code, Zone: r.Zone,
 		Place: ballot.Place{Building: r.Building, Entrance: r.Entrance, Floor: r.Floor, Room: r.Room},
-		Area:  quorum.Area(r.Area), Now: r.Now,
+		Area:  quorum.Area(r.Area), Now: r.Now, Delivered: r.Delivered,
+	}
+	if v.Verification, err = onlineVerification(c.Procedure); err != nil {
+		return nil, err
 	}
 	if r.CastAt.Valid {
 		v.Cast = &CastRecord{At: r.CastAt.Time, Channel: ballot.Channel(r.Channel.String)}

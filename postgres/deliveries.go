@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"gongjue/ballot"
 	"gongjue/procedure"
 )
 
@@ -245,46 +246,34 @@ func DeliveredUnits(ctx context.Context, q sqlx.QueryerContext, communityID, con
 	return units, err
 }
 
-// BallotOpened is called when an owner opens the ballot page of a unit: it
-// returns the rules the consultation is decided under and, when they count
-// electronic delivery and the consultation is open, records the unit as
-// delivered electronically — once, recorded and verified by the server
-// itself (recorded_by and decided_by NULL), the page view being the proof.
-func BallotOpened(ctx context.Context, db *DB, communityID, consultationID int64, unit string) (procedure.Applied, error) {
-	var applied procedure.Applied
-	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
-		var row consultationRow
-		err := tx.GetContext(ctx, &row, `SELECT `+consultationColumns+` FROM consultations
-			WHERE community_id = $1 AND id = $2`, communityID, consultationID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if applied, err = appliedProcedure(ctx, tx, &row); err != nil {
-			return err
-		}
-		if row.State != "open" || !applied.Settings.Allows(procedure.Electronic) {
-			return nil
-		}
+// BallotOpened is called when an owner opens the ballot page v: when the
+// rules frozen into the consultation count electronic delivery and it is
+// open, it records the unit as delivered electronically — once, recorded
+// and verified by the server itself (recorded_by and decided_by NULL), the
+// page view being the proof. Only the first opening writes: v says whether
+// one was recorded before, and a concurrent first opening inserts nothing.
+func BallotOpened(ctx context.Context, db *DB, v *BallotView) error {
+	k := &v.Consultation
+	if v.Delivered || k.State != ballot.Open || !k.Procedure.Settings.Allows(procedure.Electronic) {
+		return nil
+	}
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		var id int64
-		err = tx.GetContext(ctx, &id, `
+		err := tx.GetContext(ctx, &id, `
 			INSERT INTO deliveries (community_id, consultation_id, unit_id, method, delivered_at)
 			VALUES ($1, $2, $3, 'electronic', now())
 			ON CONFLICT (community_id, consultation_id, unit_id) WHERE recorded_by IS NULL DO NOTHING
-			RETURNING id`, communityID, consultationID, unit)
+			RETURNING id`, k.CommunityID, k.ID, v.UnitID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil // opened before
+			return nil // opened meanwhile
 		}
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_decisions (community_id, delivery_id, decision) VALUES ($1, $2, 'verified')`,
-			communityID, id)
+			k.CommunityID, id)
 		return err
 	})
-	return applied, err
 }
 
 // AddDeliveryPhoto attaches the evidence photo (checked by

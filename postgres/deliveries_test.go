@@ -163,17 +163,33 @@ func TestRecordDeliveryChecks(t *testing.T) {
 	}
 }
 
+// opened finds the ballot of token and records its page's opening.
+func (e *btEstate) opened(t *testing.T, token string) *postgres.BallotView {
+	t.Helper()
+	v, err := postgres.BallotByToken(context.Background(), e.DB, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.BallotOpened(context.Background(), e.DB, v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestElectronicDeliveryOnFirstOpeningWhenAllowed: the first opening of a
+// ballot page records one electronic delivery, and the ballot's view says
+// so from then on, so later openings need not write.
 func TestElectronicDeliveryOnFirstOpeningWhenAllowed(t *testing.T) {
 	e := newBTEstate(t)
 	ctx := context.Background()
 	withDefaults, issued := e.open(t, ballot.Scope{Building: "1"})
-	for range 3 {
-		a, err := postgres.BallotOpened(ctx, e.DB, e.CID, withDefaults.ID, issued[0].UnitID)
-		if err != nil {
-			t.Fatal(err)
+	for i := range 3 {
+		v := e.opened(t, issued[0].Token)
+		if v.Consultation.Procedure.Version != nil {
+			t.Errorf("applied %+v, want no version", v.Consultation.Procedure)
 		}
-		if a.Version != nil {
-			t.Errorf("applied %+v, want no version", a)
+		if v.Delivered != (i > 0) {
+			t.Errorf("opening %d: the view says delivered = %v", i+1, v.Delivered)
 		}
 	}
 	list, err := postgres.ListDeliveries(ctx, e.DB, e.CID, withDefaults.ID, issued[0].UnitID)
@@ -192,10 +208,7 @@ func TestElectronicDeliveryOnFirstOpeningWhenAllowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	paperOnly, issued2 := e.open(t, ballot.Scope{Building: "2"})
-	a, err := postgres.BallotOpened(ctx, e.DB, e.CID, paperOnly.ID, issued2[0].UnitID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := e.opened(t, issued2[0].Token).Consultation.Procedure
 	if a.Version == nil || *a.Version != v {
 		t.Errorf("applied %+v, want version %d", a, v)
 	}
@@ -204,9 +217,7 @@ func TestElectronicDeliveryOnFirstOpeningWhenAllowed(t *testing.T) {
 	}
 	// The electronic delivery of the first consultation, opened under the
 	// defaults, still counts: a later version changes only later votes.
-	if _, err := postgres.BallotOpened(ctx, e.DB, e.CID, withDefaults.ID, issued[1].UnitID); err != nil {
-		t.Fatal(err)
-	}
+	e.opened(t, issued[1].Token)
 	if got, _ := postgres.DeliveredUnits(ctx, e.DB, e.CID, withDefaults.ID); len(got) != 2 {
 		t.Errorf("delivered = %v, want 2 units", got)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"gongjue/ballot"
+	"gongjue/procedure"
 	"gongjue/verification"
 )
 
@@ -22,9 +23,13 @@ type matterCache struct {
 	mu           sync.RWMutex
 	consultation map[int64]int64           // matter → consultation
 	matters      map[int64][]ballot.Matter // consultation → its matters
-	// verification holds the online verification frozen into opened
-	// consultations (DESIGN §5.2), which never changes either.
-	verification sync.Map // consultation → verification.Method
+	// procedures holds the rules of procedure frozen into opened
+	// consultations (§3.6), which never change either: what owner
+	// verification a cast needs (§5.2), whether opening the page delivers.
+	procedures sync.Map // consultation → procedure.Applied
+	// populations holds the ballots of opened consultations by zone and
+	// shared person (turnout.go), issued once at opening.
+	populations sync.Map // consultation → []PopulationGroup
 }
 
 const maxCachedMatters = 20000
@@ -125,23 +130,52 @@ func MattersOf(ctx context.Context, db *DB, ids []int64) (consultationID int64, 
 }
 
 // OpenedVerification returns the online verification of consultation id
-// (ids are unique across estates): from the cache once the consultation's
-// rules of procedure are frozen, none before that.
+// (ids are unique across estates) once it is opened, from the cache of
+// frozen rules; none for a draft, whose rules are not frozen yet.
 func OpenedVerification(ctx context.Context, db *DB, id int64) (verification.Method, error) {
-	if m, ok := db.matters.verification.Load(id); ok {
-		return m.(verification.Method), nil
+	var c struct {
+		CommunityID int64        `db:"community_id"`
+		State       ballot.State `db:"state"`
 	}
-	var frozen struct {
-		Settings bool   `db:"frozen"`
-		Method   string `db:"method"`
+	if _, ok := db.matters.procedures.Load(id); !ok {
+		if err := getPrepared(ctx, db, &c, `SELECT community_id, state FROM consultations WHERE id = $1`, id); err != nil {
+			return "", err
+		}
+		if c.State == ballot.Draft {
+			return verification.None, nil
+		}
 	}
-	if err := getPrepared(ctx, db, &frozen, `SELECT procedure_settings IS NOT NULL AS frozen,
-		coalesce(procedure_settings->>'online_verification', '') AS method FROM consultations WHERE id = $1`, id); err != nil {
+	a, err := openedProcedure(ctx, db, c.CommunityID, id)
+	if err != nil {
 		return "", err
 	}
-	m, err := verification.ParseMethod(frozen.Method)
-	if err == nil && frozen.Settings {
-		db.matters.verification.Store(id, m)
+	return onlineVerification(a)
+}
+
+// onlineVerification is the owner verification rules a demand of online
+// casts (§5.2).
+func onlineVerification(a procedure.Applied) (verification.Method, error) {
+	return verification.ParseMethod(string(a.Settings.OnlineVerification))
+}
+
+// openedProcedure returns the rules of procedure frozen into consultation
+// id of estate communityID, which has been opened: from the cache when q
+// is the pool, which it fills.
+func openedProcedure(ctx context.Context, q sqlx.QueryerContext, communityID, id int64) (procedure.Applied, error) {
+	db, ok := q.(*DB)
+	if ok {
+		if a, ok := db.matters.procedures.Load(id); ok {
+			return a.(procedure.Applied), nil
+		}
 	}
-	return m, err
+	var row consultationRow
+	if err := getPrepared(ctx, q, &row, `SELECT `+consultationColumns+` FROM consultations
+		WHERE community_id = $1 AND id = $2`, communityID, id); err != nil {
+		return procedure.Applied{}, err
+	}
+	a, err := appliedProcedure(ctx, q, &row)
+	if err == nil && ok && row.State != string(ballot.Draft) {
+		db.matters.procedures.Store(id, a)
+	}
+	return a, err
 }

@@ -4,8 +4,11 @@ package postgres
 // list and the counts by channel.
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -88,6 +91,54 @@ func MissingUnits(ctx context.Context, q sqlx.QueryerContext, communityID, consu
 	return groups, nil
 }
 
+// PopulationGroup is the ballots of one zone of a consultation held by
+// one person holding several units (Person, their person_key), or by
+// persons holding one unit each (Person "").
+type PopulationGroup struct {
+	Zone   string
+	Person string
+	Area   quorum.Area
+	Units  int
+}
+
+// BallotPopulation returns the ballots of a consultation by zone and
+// shared person, in that order: from the cache when q is the pool, which
+// it fills. A consultation's ballots are all issued when it opens, in one
+// transaction, and never change (migration 0006), so once there are any
+// they are all there.
+func BallotPopulation(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) ([]PopulationGroup, error) {
+	db, pooled := q.(*DB)
+	if pooled {
+		if p, ok := db.matters.populations.Load(consultationID); ok {
+			return p.([]PopulationGroup), nil
+		}
+	}
+	var rows []struct {
+		Zone   string         `db:"zone"`
+		Person sql.NullString `db:"person"`
+		Area   int64          `db:"area"`
+		Units  int            `db:"units"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT zone, CASE WHEN person_shared THEN person_key END AS person, sum(area_centi)::bigint AS area, count(*) AS units
+		FROM ballots WHERE community_id = $1 AND consultation_id = $2
+		GROUP BY zone, person`, communityID, consultationID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PopulationGroup, len(rows))
+	for i, r := range rows {
+		out[i] = PopulationGroup{Zone: r.Zone, Person: r.Person.String, Area: quorum.Area(r.Area), Units: r.Units}
+	}
+	slices.SortFunc(out, func(a, b PopulationGroup) int {
+		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Person, b.Person))
+	})
+	if pooled && len(out) > 0 {
+		db.matters.populations.Store(consultationID, out)
+	}
+	return out, nil
+}
+
 // CastCounts is how a consultation's ballots stand: counted by channel, and
 // paper entries awaiting confirmation.
 type CastCounts struct {
@@ -101,12 +152,18 @@ type CastCounts struct {
 // CountCasts returns a consultation's CastCounts.
 func CountCasts(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (CastCounts, error) {
 	var c CastCounts
-	err := sqlx.GetContext(ctx, q, &c, `
-		SELECT (SELECT count(*) FROM ballots WHERE community_id = $1 AND consultation_id = $2) AS ballots,
-		       count(*) FILTER (WHERE channel = 'online') AS online,
+	population, err := BallotPopulation(ctx, q, communityID, consultationID)
+	if err != nil {
+		return c, err
+	}
+	err = sqlx.GetContext(ctx, q, &c, `
+		SELECT count(*) FILTER (WHERE channel = 'online') AS online,
 		       count(*) FILTER (WHERE channel = 'paper') AS paper,
 		       count(*) FILTER (WHERE channel = 'proxy') AS proxy,
 		       (SELECT count(*) FROM paper_entries WHERE community_id = $1 AND consultation_id = $2 AND state = 'pending') AS pending_paper
 		FROM casts WHERE community_id = $1 AND consultation_id = $2`, communityID, consultationID)
+	for _, g := range population {
+		c.Ballots += g.Units
+	}
 	return c, err
 }

@@ -17,22 +17,6 @@ import (
 	"gongjue/verification"
 )
 
-// OnlineVerification is the online_verification of a consultation's
-// frozen rules of procedure (consultations.procedure_settings, §3.6):
-// None when the consultation froze no settings or left it out.
-func OnlineVerification(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (verification.Method, error) {
-	var s string
-	err := getPrepared(ctx, q, &s, `SELECT coalesce(procedure_settings->>'online_verification', '')
-		FROM consultations WHERE community_id = $1 AND id = $2`, communityID, consultationID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", err
-	}
-	return verification.ParseMethod(s)
-}
-
 // OwnerContact is what the roll holds to verify a unit's owner: the keyed
 // hash of the ID number ("" when none is on file) and the phone.
 type OwnerContact struct {
@@ -50,8 +34,9 @@ func UnitOwnerContact(ctx context.Context, q sqlx.QueryerContext, communityID in
 	return oc, err
 }
 
-const verificationColumns = `failures, locked_until, passed, passed_at, code_hash, code_expires, code_tries,
-	array_to_json(sends) AS sends, now() AS now`
+// verificationColumns are a ballot_verifications row, zero when absent.
+const verificationColumns = `coalesce(failures, 0) AS failures, locked_until, coalesce(passed, '') AS passed, passed_at,
+	code_hash, code_expires, coalesce(code_tries, 0) AS code_tries, coalesce(array_to_json(sends), '[]') AS sends, now() AS now`
 
 type verificationRow struct {
 	Failures    int          `db:"failures"`
@@ -74,14 +59,12 @@ func (r *verificationRow) state() (verification.State, error) {
 // BallotVerification returns a ballot's verification state (zero when it
 // has none) and the database's clock, which the attempts go by.
 func BallotVerification(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64, unitID string) (verification.State, time.Time, error) {
+	// One round trip, which reads the clock also when the ballot has no
+	// state yet.
 	var r verificationRow
-	err := sqlx.GetContext(ctx, q, &r, `SELECT `+verificationColumns+` FROM ballot_verifications
-		WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3`, communityID, consultationID, unitID)
-	if errors.Is(err, sql.ErrNoRows) {
-		var now time.Time
-		err = sqlx.GetContext(ctx, q, &now, `SELECT now()`)
-		return verification.State{}, now, err
-	}
+	err := getPrepared(ctx, q, &r, `SELECT `+verificationColumns+` FROM (SELECT) one
+		LEFT JOIN ballot_verifications ON community_id = $1 AND consultation_id = $2 AND unit_id = $3`,
+		communityID, consultationID, unitID)
 	if err != nil {
 		return verification.State{}, time.Time{}, err
 	}

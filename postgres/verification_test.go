@@ -19,17 +19,17 @@ import (
 func TestVerificationAttemptsCountOneByOne(t *testing.T) {
 	e := newBTEstate(t)
 	ctx := context.Background()
-	plain, _ := e.open(t, ballot.Scope{})
-	if m, err := postgres.OnlineVerification(ctx, e.DB, e.CID, plain.ID); err != nil || m != verification.None {
-		t.Fatalf("without registered rules: %q %v", m, err)
+	_, plain := e.open(t, ballot.Scope{})
+	if v, err := postgres.BallotByToken(ctx, e.DB, plain[0].Token); err != nil || v.Verification != verification.None {
+		t.Fatalf("without registered rules: %v", err)
 	}
 	if err := postgres.ActivateProcedure(ctx, e.DB, e.CID, e.registerProcedure(t, `{"online_verification": "id_number"}`), e.Committee); err != nil {
 		t.Fatal(err)
 	}
 	c, issued := e.open(t, ballot.Scope{})
 	unit := issued[0].UnitID
-	if m, err := postgres.OnlineVerification(ctx, e.DB, e.CID, c.ID); err != nil || m != verification.IDNumber {
-		t.Fatalf("frozen id_number: %q %v", m, err)
+	if v, err := postgres.BallotByToken(ctx, e.DB, issued[0].Token); err != nil || v.Verification != verification.IDNumber {
+		t.Fatalf("frozen id_number: %v", err)
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)

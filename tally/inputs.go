@@ -22,7 +22,6 @@ package tally
 // to a few thousand groups.
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -33,6 +32,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"gongjue/postgres"
 	"gongjue/quorum"
 )
 
@@ -219,15 +219,15 @@ var ErrNoMatter = fmt.Errorf("tally: no such matter")
 // participation (eligible and participating, area and headcount, overall
 // and per zone) and nothing else.
 func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (*Inputs, error) {
-	// As Load: the population from the ballots and the voters from the
-	// casts, two single-table aggregations in one statement.
+	// The population is the ballots' (cached once the consultation is
+	// open: they never change); the voters are aggregated from the casts
+	// alone.
+	population, err := postgres.BallotPopulation(ctx, q, communityID, consultationID)
+	if err != nil {
+		return nil, fmt.Errorf("tally: aggregating the ballots: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
-		       sum(area_centi)::bigint AS area, count(*) AS units
-		FROM ballots WHERE community_id = $1 AND consultation_id = $2
-		GROUP BY zone, person
-		UNION ALL
-		SELECT true, zone, shared_person, sum(area_centi)::bigint, count(*)
+		SELECT zone, shared_person, sum(area_centi)::bigint, count(*)
 		FROM casts WHERE community_id = $1 AND consultation_id = $2
 		GROUP BY zone, shared_person`,
 		communityID, consultationID)
@@ -235,35 +235,26 @@ func LoadTurnout(ctx context.Context, q sqlx.QueryerContext, communityID, consul
 		return nil, fmt.Errorf("tally: aggregating turnout: %w", err)
 	}
 	defer rows.Close()
-	var population []Group
 	voted := map[[2]string]Group{}
 	for rows.Next() {
 		var g Group
-		var v bool
 		var person sql.NullString
 		var area int64
-		if err := rows.Scan(&v, &g.Zone, &person, &area, &g.Units); err != nil {
+		if err := rows.Scan(&g.Zone, &person, &area, &g.Units); err != nil {
 			return nil, err
 		}
 		g.Person, g.Area = person.String, quorum.Area(area)
-		if v {
-			voted[[2]string{g.Zone, g.Person}] = g
-		} else {
-			population = append(population, g)
-		}
+		voted[[2]string{g.Zone, g.Person}] = g
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// In zone and person order, so the synthetic units are the same from
-	// one look to the next.
-	slices.SortFunc(population, func(a, b Group) int {
-		return cmp.Or(strings.Compare(a.Zone, b.Zone), strings.Compare(a.Person, b.Person))
-	})
+	// In zone and person order (BallotPopulation's), so the synthetic
+	// units are the same from one look to the next.
 	in := &Inputs{Units: []quorum.Unit{}, Ballots: []MatterBallot{}}
-	for _, g := range population {
-		v := voted[[2]string{g.Zone, g.Person}]
-		if rest := (Group{Zone: g.Zone, Person: g.Person, Area: g.Area - v.Area, Units: g.Units - v.Units}); rest.Units > 0 {
+	for _, p := range population {
+		v := voted[[2]string{p.Zone, p.Person}]
+		if rest := (Group{Zone: p.Zone, Person: p.Person, Area: p.Area - v.Area, Units: p.Units - v.Units}); rest.Units > 0 {
 			in.add(rest)
 		}
 		if v.Units > 0 {
