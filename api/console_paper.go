@@ -51,23 +51,23 @@ type conChoiceOption struct {
 }
 
 type conPaperEntryView struct {
-	ID        int64
-	Unit      string
-	Code      string
-	Lines     []string
-	Proxy     string
-	Spoiled   string // the reason and note of a ballot spoiled as a whole
+	ID      int64
+	Unit    string
+	Code    string
+	Lines   []string
+	Proxy   string
+	Spoiled string // the reason and note of a ballot spoiled as a whole
 	// The originals the confirmer looks at beside the entry; nil when none
 	// was attached, which the desk says plainly.
 	Original      *conOriginalView
 	Authorisation *conOriginalView
 	EnteredBy     string
-	EnteredAt string
-	Mine      bool
-	State     string
-	DecidedBy string
-	DecidedAt string
-	Note      string
+	EnteredAt     string
+	Mine          bool
+	State         string
+	DecidedBy     string
+	DecidedAt     string
+	Note          string
 }
 
 // conOriginalView is an uploaded original as the desk shows it: an image
