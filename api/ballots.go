@@ -375,14 +375,14 @@ func (s *Server) enterPaper(c *gin.Context) error {
 	case req.Spoiled:
 		if !slices.Contains(postgres.SpoiledReasons, req.SpoiledReason) {
 			return invalid("请选择废票原因：unreadable（无法辨认）、several_choices（多选）、unsigned（未签名）或 not_issued（非发放的选票）/ spoiled_reason must be unreadable, several_choices, unsigned or not_issued",
-				[]ballot.Problem{{Field: "spoiled_reason", Message: "one of unreadable, several_choices, unsigned, not_issued"}})
+				[]ballot.Problem{{Field: "spoiled_reason", Message: "请选择废票原因 / one of unreadable, several_choices, unsigned, not_issued"}})
 		}
 		if utf8.RuneCountInString(req.Note) > 500 {
-			return invalid("备注过长（最多 500 字）/ the note is too long (at most 500 characters)", []ballot.Problem{{Field: "note", Message: "at most 500 characters"}})
+			return invalid("备注过长（最多 500 字）/ the note is too long (at most 500 characters)", []ballot.Problem{{Field: "note", Message: "最多 500 字 / at most 500 characters"}})
 		}
 		sel = ballot.SpoiledBallot(k.Matters)
 	case req.SpoiledReason != "" || req.Note != "":
-		return invalid("废票原因和备注只用于整张废票（spoiled: true）/ spoiled_reason and note go with spoiled: true", []ballot.Problem{{Field: "spoiled_reason", Message: "only with spoiled: true"}})
+		return invalid("废票原因和备注只用于整张废票（spoiled: true）/ spoiled_reason and note go with spoiled: true", []ballot.Problem{{Field: "spoiled_reason", Message: "仅用于整张废票 / only with spoiled: true"}})
 	case req.Choices == nil:
 		return invalid("缺少 choices / choices is required (or spoiled: true)", []ballot.Problem{{Field: "choices", Message: "required"}})
 	default:
@@ -539,7 +539,7 @@ func (s *Server) rejectPaper(c *gin.Context) error {
 	}
 	reason := strings.TrimSpace(req.Reason)
 	if utf8.RuneCountInString(reason) > 500 {
-		return invalid("原因过长 / reason too long", []ballot.Problem{{Field: "reason", Message: "at most 500 characters"}})
+		return invalid("原因过长 / reason too long", []ballot.Problem{{Field: "reason", Message: "最多 500 字 / at most 500 characters"}})
 	}
 	if _, err := postgres.RejectPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID, reason); err != nil {
 		return decideError(err, e)

@@ -22,7 +22,7 @@ func originalKind(c *gin.Context) (postgres.OriginalKind, error) {
 	case postgres.OriginalBallot, postgres.OriginalAuthorisation:
 		return k, nil
 	}
-	return "", invalid("kind 应为 ballot（选票）或 authorisation（授权委托书）/ kind must be ballot or authorisation", []fieldProblem{{"kind", "ballot or authorisation"}})
+	return "", invalid("kind 应为 ballot（选票）或 authorisation（授权委托书）/ kind must be ballot or authorisation", []fieldProblem{{"kind", "ballot 或 authorisation / ballot or authorisation"}})
 }
 
 // paperOriginal answers POST /api/v1/paper/{entry_id}/original: multipart

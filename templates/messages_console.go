@@ -213,6 +213,7 @@ var consoleMessages = map[string][2]string{
 	"con.paper.original.none":   {"无原件", "No original"},
 	"con.paper.original.ballot": {"选票原件", "Ballot original"},
 	"con.paper.original.auth":   {"授权委托书原件", "Authorisation original"},
+	"con.paper.original.upload": {"上传原件", "Upload the original"},
 	"con.paper.submit":          {"录入，交由另一人确认", "Enter it for a second check"},
 	"con.paper.clear":           {"清空", "Clear"},
 	"con.paper.notopen":         {"投票尚未开始，暂不能录入纸质票。", "Voting has not started: paper ballots cannot be entered yet."},
