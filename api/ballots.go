@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/idnumber"
 	"gongjue/postgres"
 	"gongjue/verification"
 )
@@ -291,8 +293,12 @@ type paperRequest struct {
 	Scan       string                     `json:"scan"`
 	Choices    map[string]json.RawMessage `json:"choices"`
 	Spoiled    bool                       `json:"spoiled"`
-	Proxy      *struct {
+	// SpoiledReason and Note say why a ballot spoiled as a whole is (§5.3).
+	SpoiledReason postgres.SpoiledReason `json:"spoiled_reason"`
+	Note          string                 `json:"note"`
+	Proxy         *struct {
 		Name          string `json:"name"`
+		IDNumber      string `json:"id_number"`
 		Authorisation string `json:"authorisation"`
 	} `json:"proxy"`
 }
@@ -367,7 +373,16 @@ func (s *Server) enterPaper(c *gin.Context) error {
 	case req.Spoiled && req.Choices != nil:
 		return invalid("整张废票不应再填选择 / a ballot spoiled as a whole has no choices", []ballot.Problem{{Field: "choices", Message: "must be absent when spoiled is true"}})
 	case req.Spoiled:
+		if !slices.Contains(postgres.SpoiledReasons, req.SpoiledReason) {
+			return invalid("请选择废票原因：unreadable（无法辨认）、several_choices（多选）、unsigned（未签名）或 not_issued（非发放的选票）/ spoiled_reason must be unreadable, several_choices, unsigned or not_issued",
+				[]ballot.Problem{{Field: "spoiled_reason", Message: "请选择废票原因 / one of unreadable, several_choices, unsigned, not_issued"}})
+		}
+		if utf8.RuneCountInString(req.Note) > 500 {
+			return invalid("备注过长（最多 500 字）/ the note is too long (at most 500 characters)", []ballot.Problem{{Field: "note", Message: "最多 500 字 / at most 500 characters"}})
+		}
 		sel = ballot.SpoiledBallot(k.Matters)
+	case req.SpoiledReason != "" || req.Note != "":
+		return invalid("废票原因和备注只用于整张废票（spoiled: true）/ spoiled_reason and note go with spoiled: true", []ballot.Problem{{Field: "spoiled_reason", Message: "仅用于整张废票 / only with spoiled: true"}})
 	case req.Choices == nil:
 		return invalid("缺少 choices / choices is required (or spoiled: true)", []ballot.Problem{{Field: "choices", Message: "required"}})
 	default:
@@ -379,15 +394,18 @@ func (s *Server) enterPaper(c *gin.Context) error {
 			return invalid("选择有误 / invalid choices", ps)
 		}
 	}
-	var proxyName, proxyAuth string
+	var proxyName, proxyAuth, proxyKey string
 	if req.Proxy != nil {
 		proxyName, proxyAuth = strings.TrimSpace(req.Proxy.Name), strings.TrimSpace(req.Proxy.Authorisation)
 		var ps ballot.Problems
 		if proxyName == "" {
 			ps.Add("proxy.name", "请填写代理人姓名 / the proxy's name is required")
 		}
-		if proxyAuth == "" {
-			ps.Add("proxy.authorisation", "请填写委托书信息 / the authorisation (委托书) is required")
+		// Only the keyed hash is kept: it counts the proxy's units (§5).
+		if id, err := idnumber.Parse(req.Proxy.IDNumber); err != nil {
+			ps.Add("proxy.id_number", "代理人身份证号：%s", err.Error())
+		} else {
+			proxyKey = s.Keys.OwnerKey(id)
 		}
 		if utf8.RuneCountInString(proxyName) > 100 || utf8.RuneCountInString(proxyAuth) > 500 {
 			ps.Add("proxy", "过长 / too long")
@@ -399,7 +417,8 @@ func (s *Server) enterPaper(c *gin.Context) error {
 	acct := account(c)
 	id, others, err := postgres.CreatePaperEntry(c.Request.Context(), s.DB, postgres.NewPaperEntry{
 		CommunityID: k.CommunityID, ConsultationID: k.ID, UnitID: v.UnitID, Choices: sel,
-		ProxyName: proxyName, ProxyAuthorisation: proxyAuth, EnteredBy: acct.ID,
+		ProxyName: proxyName, ProxyAuthorisation: proxyAuth, ProxyKey: proxyKey, EnteredBy: acct.ID,
+		SpoiledReason: req.SpoiledReason, SpoiledNote: strings.TrimSpace(req.Note),
 	})
 	if err != nil {
 		return err
@@ -496,7 +515,8 @@ func (s *Server) confirmPaper(c *gin.Context) error {
 	if auditErr != nil {
 		return auditErr
 	}
-	c.JSON(http.StatusOK, gin.H{"entry_id": e.ID, "unit": e.UnitID, "state": "confirmed", "channel": conf.Entry.Channel(), "cast_at": conf.Cast.At})
+	c.JSON(http.StatusOK, gin.H{"entry_id": e.ID, "unit": e.UnitID, "state": "confirmed", "channel": conf.Entry.Channel(), "cast_at": conf.Cast.At,
+		"receipt": conf.Cast.Receipt}) // kept with the paper original: it proves the ballot in the log
 	return nil
 }
 
@@ -519,7 +539,7 @@ func (s *Server) rejectPaper(c *gin.Context) error {
 	}
 	reason := strings.TrimSpace(req.Reason)
 	if utf8.RuneCountInString(reason) > 500 {
-		return invalid("原因过长 / reason too long", []ballot.Problem{{Field: "reason", Message: "at most 500 characters"}})
+		return invalid("原因过长 / reason too long", []ballot.Problem{{Field: "reason", Message: "最多 500 字 / at most 500 characters"}})
 	}
 	if _, err := postgres.RejectPaperEntry(c.Request.Context(), s.DB, cid, e.ID, account(c).ID, reason); err != nil {
 		return decideError(err, e)

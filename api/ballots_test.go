@@ -413,7 +413,7 @@ func TestConcurrentCastsHTTP(t *testing.T) {
 			EntryID int64 `json:"entry_id"`
 		}
 		r := e.do(t, e.volunteer, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID),
-			map[string]any{"ballot_code": target.Code, "spoiled": true}, &out)
+			map[string]any{"ballot_code": target.Code, "spoiled": true, "spoiled_reason": "unreadable"}, &out)
 		if r.StatusCode != http.StatusCreated {
 			t.Fatalf("paper entry: %d", r.StatusCode)
 		}
@@ -465,7 +465,7 @@ func TestPaperBallots(t *testing.T) {
 	r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{
 		"ballot_code": strings.ToLower(strings.ReplaceAll(ballots[1].Code, "-", " ")),
 		"choices":     c.choices(),
-		"proxy":       map[string]string{"name": "李四", "authorisation": "委托书第 12 号"},
+		"proxy":       map[string]string{"name": "李四", "id_number": "11010519491231002X", "authorisation": "委托书第 12 号"},
 	}, &entry)
 	if r.StatusCode != http.StatusCreated || entry.Unit != ballots[1].Unit || entry.State != "pending" {
 		t.Fatalf("entering: %d %+v", r.StatusCode, entry)
@@ -522,11 +522,11 @@ func TestPaperBallots(t *testing.T) {
 		t.Errorf("confirming twice: %d %+v", r.StatusCode, ae)
 	}
 	// The unit has voted: another paper ballot for it is refused.
-	if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"token": e.token(ballots[1]), "spoiled": true}, &ae); r.StatusCode != http.StatusConflict || ae.Error.Code != "already_cast" {
+	if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"token": e.token(ballots[1]), "spoiled": true, "spoiled_reason": "unreadable"}, &ae); r.StatusCode != http.StatusConflict || ae.Error.Code != "already_cast" {
 		t.Errorf("paper ballot for a voted unit: %d %+v", r.StatusCode, ae)
 	}
 	// Scanning the QR code types its URL; a spoiled ballot; rejection.
-	r = e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"scan": ballots[2].URL, "spoiled": true}, &entry)
+	r = e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"scan": ballots[2].URL, "spoiled": true, "spoiled_reason": "unsigned"}, &entry)
 	if r.StatusCode != http.StatusCreated || entry.Unit != ballots[2].Unit {
 		t.Fatalf("scanned entry: %d %+v", r.StatusCode, entry)
 	}
@@ -541,7 +541,7 @@ func TestPaperBallots(t *testing.T) {
 		{"ballot_code": "0000-0000", "spoiled": true},                                                      // no such ballot
 		{"ballot_code": "not a code!", "spoiled": true},                                                    // not a code
 		{"ballot_code": ballots[4].Code, "token": e.token(ballots[4]), "spoiled": true},                    // two references
-		{"ballot_code": ballots[4].Code, "choices": c.choices(), "proxy": map[string]string{"name": "李四"}}, // no authorisation
+		{"ballot_code": ballots[4].Code, "choices": c.choices(), "proxy": map[string]string{"name": "李四"}}, // no ID number
 		{"ballot_code": ballots[4].Code},                                                                   // no choices
 		{"ballot_code": ballots[4].Code, "choices": map[string]any{fmt.Sprint(c.Matters[0].ID): "maybe"}},  // bad choice
 	} {

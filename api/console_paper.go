@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,7 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gongjue/ballot"
+	"gongjue/locale"
 	"gongjue/postgres"
+	"gongjue/templates"
 )
 
 // The paper desk: one volunteer enters a returned paper ballot (scanned or
@@ -18,9 +21,10 @@ import (
 
 type paperData struct {
 	consoleData
-	C       *ballot.Consultation
-	Matters []conPaperMatter
-	Queue   conPaperQueue
+	C              *ballot.Consultation
+	Matters        []conPaperMatter
+	SpoiledReasons []conChoiceOption
+	Queue          conPaperQueue
 }
 
 // conPaperQueue is the confirmation queue, refreshed in place.
@@ -47,18 +51,39 @@ type conChoiceOption struct {
 }
 
 type conPaperEntryView struct {
-	ID        int64
-	Unit      string
-	Code      string
-	Lines     []string
-	Proxy     string
-	EnteredBy string
-	EnteredAt string
-	Mine      bool
-	State     string
-	DecidedBy string
-	DecidedAt string
-	Note      string
+	ID      int64
+	Unit    string
+	Code    string
+	Lines   []string
+	Proxy   string
+	Spoiled string // the reason and note of a ballot spoiled as a whole
+	// The originals the confirmer looks at beside the entry; nil when none
+	// was attached, which the desk says plainly.
+	Original      *conOriginalView
+	Authorisation *conOriginalView
+	EnteredBy     string
+	EnteredAt     string
+	Mine          bool
+	State         string
+	DecidedBy     string
+	DecidedAt     string
+	Note          string
+}
+
+// conOriginalView is an uploaded original as the desk shows it: an image
+// inline, a PDF as a link.
+type conOriginalView struct {
+	URL    string
+	Image  bool
+	SHA256 string
+}
+
+func originalView(entry int64, kind postgres.OriginalKind, o *postgres.OriginalInfo) *conOriginalView {
+	if o == nil {
+		return nil
+	}
+	return &conOriginalView{URL: fmt.Sprintf("/api/v1/paper/%d/original?kind=%s", entry, kind),
+		Image: strings.HasPrefix(o.ContentType, "image/"), SHA256: o.SHA256}
 }
 
 func (s *Server) consolePaper(c *gin.Context) {
@@ -76,6 +101,9 @@ func (s *Server) consolePaper(c *gin.Context) {
 		return
 	}
 	data := paperData{consoleData: d, C: k, Queue: queue}
+	for _, r := range postgres.SpoiledReasons {
+		data.SpoiledReasons = append(data.SpoiledReasons, conChoiceOption{string(r), locale.SpoiledReason(string(r)).In(d.Lang == templates.English)})
+	}
 	for _, m := range k.Matters {
 		pm := conPaperMatter{ID: m.ID, Position: m.Position, Title: m.Title, Kind: string(m.Kind), Seats: m.Seats}
 		for _, v := range m.Marks() {
@@ -104,6 +132,14 @@ func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consulta
 		if e.ProxyName != "" {
 			v.Proxy = e.ProxyName + conPickText(d.page, "（委托书：", " (authorisation: ") + e.ProxyAuthorisation + conPickText(d.page, "）", ")")
 		}
+		if e.SpoiledReason != "" {
+			v.Spoiled = locale.SpoiledReason(string(e.SpoiledReason)).In(d.Lang == templates.English)
+			if e.SpoiledNote != "" {
+				v.Spoiled += conPickText(d.page, "：", ": ") + e.SpoiledNote
+			}
+		}
+		v.Original = originalView(e.ID, postgres.OriginalBallot, e.Original)
+		v.Authorisation = originalView(e.ID, postgres.OriginalAuthorisation, e.Authorisation)
 		if e.DecidedByName != nil {
 			v.DecidedBy = *e.DecidedByName
 		}

@@ -213,7 +213,7 @@ func readEvidence(c *gin.Context, field string) ([]byte, string, error) {
 	}
 	if err != nil {
 		msg := fmt.Sprintf("请上传文件（字段 %s，PDF、PNG 或 JPEG）/ upload the file as multipart field %q (PDF, PNG or JPEG)", field, field)
-		return nil, "", invalid(msg, []ballot.Problem{{Field: field, Message: "required"}})
+		return nil, "", invalid(msg, []ballot.Problem{{Field: field, Message: "必须上传 / required"}})
 	}
 	f, err := fh.Open()
 	if err != nil {

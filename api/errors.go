@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -113,6 +114,11 @@ var domainErrors = []struct {
 	{notice.ErrOtherNoSigningKey, errorf(http.StatusConflict, "other_body_no_signing_key", "另一方机构尚未设置签名口令，请其先设置后再审核 / the other body has not set its signing passphrase yet; it must do so before the notice can be approved")},
 	{secret.ErrPassphraseTooShort, invalid(fmt.Sprintf("签名口令至少 %d 个字符 / the passphrase needs at least %d characters", secret.MinPassphraseRunes, secret.MinPassphraseRunes),
 		[]fieldProblem{{"passphrase", fmt.Sprintf("至少 %d 个字符 / at least %d characters", secret.MinPassphraseRunes, secret.MinPassphraseRunes)}})},
+	{postgres.ErrNotEnteringAccount, errorf(http.StatusForbidden, "not_entering_account", "原件只能由录入这张选票的账号上传 / only the account that entered the paper ballot uploads its originals")},
+	{postgres.ErrOriginalExists, errorf(http.StatusConflict, "original_exists", "这张选票的此项原件已上传；如有误，请退回此录入并重新录入 / this original is already attached; if it is wrong, reject the entry and enter the ballot again")},
+	{postgres.ErrNotProxyEntry, invalid("此录入没有委托代理人，无需委托书 / this entry has no proxy: no authorisation to attach", []fieldProblem{{"kind", "仅委托投票需要委托书 / authorisation only for a proxy entry"}})},
+	{postgres.ErrProxiesNotAllowed, invalid("本次表决的议事规则不允许委托投票 / the consultation's rules of procedure do not allow proxies", []fieldProblem{{"proxy", "不允许委托 / proxies not allowed"}})},
+	{postgres.ErrAuthorisationMissing, invalid("议事规则要求附上签名的授权委托书扫描件，请先上传（kind=authorisation）/ the rules of procedure require the signed authorisation: upload its scan first (kind=authorisation)", []fieldProblem{{"authorisation", "须附签名的授权委托书 / signed authorisation scan required"}})},
 	{ledger.ErrPending, errorf(http.StatusConflict, "pending", "选票已计入，正在写入公开日志，请稍后再查 / the ballot is counted and will be in the log shortly; try again in a minute")},
 }
 
@@ -125,7 +131,14 @@ func apiError(err error) *Error {
 	var tooLarge *http.MaxBytesError
 	var early *tally.EarlyCloseError
 	var pending *tally.PendingPaperError
+	var proxyCap *postgres.ProxyCapError
 	switch {
+	case errors.As(err, &proxyCap):
+		units := strings.Join(proxyCap.Units, "、")
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "proxy_limit",
+			Message: fmt.Sprintf("该代理人已代理 %d 户（%s），议事规则规定每位代理人最多代理 %d 户 / this proxy already represents %d units (%s); the rules of procedure allow at most %d",
+				len(proxyCap.Units), units, proxyCap.Max, len(proxyCap.Units), strings.Join(proxyCap.Units, ", "), proxyCap.Max),
+			Details: []fieldProblem{{"proxy", fmt.Sprintf("每位代理人最多 %d 户 / at most %d units per proxy", proxyCap.Max, proxyCap.Max)}}}
 	case errors.As(err, &apiErr):
 		return apiErr
 	case errors.As(err, &dup):

@@ -244,7 +244,7 @@ func TestPaperCodeGuessingThrottled(t *testing.T) {
 	if r := e.do(t, e.volunteer2, http.MethodPost, paper, unknown, nil); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("another volunteer's unknown code: %d", r.StatusCode)
 	}
-	if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"ballot_code": ballots[0].Code, "spoiled": true}, nil); r.StatusCode != http.StatusCreated {
+	if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"ballot_code": ballots[0].Code, "spoiled": true, "spoiled_reason": "unreadable"}, nil); r.StatusCode != http.StatusCreated {
 		t.Errorf("a real code from the throttled volunteer: %d", r.StatusCode)
 	}
 }

@@ -43,6 +43,8 @@ func (s *Server) routes() {
 	v1.GET("/consultations/:id/paper", s.staff(committee, volunteer), handle(s.listPaper))
 	v1.POST("/paper/:entry/confirm", s.staff(committee, volunteer), handle(s.confirmPaper))
 	v1.POST("/paper/:entry/reject", s.staff(committee, volunteer), handle(s.rejectPaper))
+	v1.POST("/paper/:entry/original", s.staff(committee, volunteer), handle(s.paperOriginal))
+	v1.GET("/paper/:entry/original", s.staff(committee, residents, volunteer), handle(s.paperOriginalFile))
 	v1.GET("/ballots/:token", s.ballotLimit(), handle(s.getBallot))
 	v1.POST("/ballots/:token", s.ballotLimit(), handle(s.castBallot))
 	v1.POST("/ballots/:token/verify", s.ballotLimit(), handle(s.verifyBallot))

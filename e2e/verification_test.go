@@ -66,6 +66,14 @@ func apiCall(t *testing.T, base, token, method, path string, body any, out any) 
 // method and returns each unit's ballot link.
 func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 	t.Helper()
+	_, links := openVote(t, s, fmt.Sprintf(`{"online_verification": %q}`, method))
+	return links
+}
+
+// openVote imports the roll, opens a one-matter vote under rules of
+// procedure with settings and returns its id and each unit's ballot link.
+func openVote(t *testing.T, s *site, settingsJSON string) (int64, map[string]string) {
+	t.Helper()
 	var login struct{ Token string }
 	apiCall(t, s.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
 	var buf bytes.Buffer
@@ -84,12 +92,12 @@ func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
 		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
 	}, &created)
-	// Rules of procedure asking for method, frozen when the vote opens.
+	// The rules of procedure, frozen when the vote opens.
 	var committee int64
 	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
 		t.Fatal(err)
 	}
-	settings, defaulted, err := procedure.Parse([]byte(fmt.Sprintf(`{"online_verification": %q}`, method)))
+	settings, defaulted, err := procedure.Parse([]byte(settingsJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +116,7 @@ func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 	for _, b := range opened.Ballots {
 		links[b.Unit] = b.URL
 	}
-	return links
+	return created.ID, links
 }
 
 // onPhone is an owner's phone (390×844) on a ballot link.

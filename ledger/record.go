@@ -35,6 +35,9 @@ type Ballot struct {
 	Channel        string    `json:"channel"` // online, paper or proxy
 	CastAt         time.Time `json:"cast_at"`
 	Salt           []byte    `json:"-"` // the receipt; never shown beside the ballot
+	// Original is the SHA-256 of a paper ballot's uploaded scan (§5.3),
+	// nil when none was attached (every online ballot).
+	Original []byte `json:"original,omitempty"`
 }
 
 // A Choice is one choice made on one matter. A ballot has one Choice per
@@ -61,6 +64,7 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 //	channel LEN:CHANNEL
 //	cast TIME
 //	salt SALT
+//	original HASH          (only for a ballot with an original)
 //	choices K
 //	MATTER LEN:CHOICE
 //	...
@@ -69,7 +73,9 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 // preceded by its length in bytes (so it may contain any bytes, newlines
 // included), TIME is the cast time in UTC at microsecond precision
 // (2006-01-02T15:04:05.000000Z, the time rounded to the microsecond), SALT
-// is the salt in lower-case hex, and the K choice lines are sorted by
+// is the salt in lower-case hex, HASH the SHA-256 of the paper original in
+// lower-case hex — the line is absent without one, so the records of
+// ballots logged before originals existed are unchanged — and the K choice lines are sorted by
 // matter id, then by choice (byte-wise). Each line ends in a newline.
 //
 // The order of b.Choices and the time zone of b.CastAt do not matter;
@@ -83,6 +89,9 @@ func (b *Ballot) Record() []byte {
 	buf = fmt.Appendf(buf, "channel %d:%s\n", len(b.Channel), b.Channel)
 	buf = fmt.Appendf(buf, "cast %s\n", b.CastAt.UTC().Round(time.Microsecond).Format(timeLayout))
 	buf = fmt.Appendf(buf, "salt %x\n", b.Salt)
+	if len(b.Original) > 0 {
+		buf = fmt.Appendf(buf, "original %x\n", b.Original)
+	}
 	buf = fmt.Appendf(buf, "choices %d\n", len(choices))
 	for _, c := range choices {
 		buf = fmt.Appendf(buf, "%d %d:%s\n", c.MatterID, len(c.Choice), c.Choice)
@@ -130,6 +139,13 @@ func ParseRecord(data []byte) (*Ballot, error) {
 		b.Salt = salt
 	} else {
 		p.err = true
+	}
+	if p.literal("original ") {
+		sum, err := hex.DecodeString(p.line())
+		if err != nil || len(sum) == 0 {
+			p.err = true
+		}
+		b.Original = sum
 	}
 	n := p.number("choices ", '\n')
 	if p.err || n < 0 || n > int64(len(p.rest)) {

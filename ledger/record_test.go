@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,35 @@ func TestRecordFormat(t *testing.T) {
 	}
 }
 
+// TestRecordOriginal: a paper ballot's record commits to its original's
+// SHA-256 on its own line after the salt; a ballot without one keeps the
+// record it had before originals existed (TestRecordFormat).
+func TestRecordOriginal(t *testing.T) {
+	b := testBallot()
+	b.Channel = "paper"
+	b.Original = bytes.Repeat([]byte{0xCD}, 32)
+	want := "gongjue ballot v1\n" +
+		"consultation 42\n" +
+		"unit 9:12-2-1502\n" +
+		"channel 5:paper\n" +
+		"cast 2026-03-01T08:15:30.123456Z\n" +
+		"salt abababababababababababababababab\n" +
+		"original cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\n" +
+		"choices 2\n" +
+		"7 5:agree\n" +
+		"8 6:蒂森\n"
+	if got := string(b.Record()); got != want {
+		t.Fatalf("Record() =\n%s\nwant\n%s", got, want)
+	}
+	parsed, err := ParseRecord([]byte(want))
+	if err != nil || !bytes.Equal(parsed.Original, b.Original) {
+		t.Fatalf("ParseRecord: %v %x", err, parsed)
+	}
+	if _, err := ParseRecord([]byte(strings.Replace(want, "original cd", "original zz", 1))); err == nil {
+		t.Error("a record with a malformed original parses")
+	}
+}
+
 func TestRecordCanonical(t *testing.T) {
 	b := testBallot()
 	c := testBallot()
@@ -69,6 +99,8 @@ func TestRecordInjective(t *testing.T) {
 		func(b *Ballot) { b.CastAt = b.CastAt.Add(time.Microsecond) },
 		func(b *Ballot) { b.Salt = bytes.Repeat([]byte{0xAC}, SaltSize) },
 		func(b *Ballot) { b.Salt = b.Salt[:SaltSize-1] },
+		func(b *Ballot) { b.Original = bytes.Repeat([]byte{0x01}, 32) },
+		func(b *Ballot) { b.Original = bytes.Repeat([]byte{0x02}, 32) },
 		func(b *Ballot) { b.Choices = nil },
 		func(b *Ballot) { b.Choices = b.Choices[:1] },
 		func(b *Ballot) { b.Choices = []Choice{{7, "agree"}, {8, "蒂"}} },

@@ -177,6 +177,22 @@ func Channel(code string) Text {
 	return Text{code, code}
 }
 
+// SpoiledReason names why a paper ballot is spoiled (废票), by its code
+// (DESIGN §5.3).
+func SpoiledReason(code string) Text {
+	switch code {
+	case "unreadable":
+		return Text{"无法辨认", "unreadable"}
+	case "several_choices":
+		return Text{"一项勾选多个", "several choices ticked"}
+	case "unsigned":
+		return Text{"未签名", "unsigned"}
+	case "not_issued":
+		return Text{"非本次发放的选票", "not the issued ballot"}
+	}
+	return Text{code, code}
+}
+
 // Category names a matter's Article 278 category by its code.
 func Category(code string) Text {
 	if code == "major" {

@@ -645,14 +645,16 @@ func ledgerHashReader(ctx context.Context, db sqlx.QueryerContext, communityID, 
 // casts c of the consultation ($1 and $2); args are its parameters from $3
 // on.
 //
-// Ballots and choices are read by two single-table queries and joined
-// here (see ledgerPending). The casting code writes a ballot's casts
+// Ballots and choices are read by two queries and joined here (see
+// ledgerPending); a paper ballot's original, uploaded before its entry was
+// confirmed and never changed, comes with its cast. The casting code writes a ballot's casts
 // row and its cast_choices rows in one transaction, and neither ever
 // changes, so the second query sees exactly the choices of the ballots
 // the first one saw.
 func ledgerBallots(ctx context.Context, db sqlx.QueryerContext, communityID, consultationID int64, cond string, args ...any) ([]ledger.Ballot, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT c.unit_id, c.channel, c.cast_at, c.salt FROM casts c
+		SELECT c.unit_id, c.channel, c.cast_at, c.salt, o.sha256 FROM casts c
+		LEFT JOIN paper_originals o ON o.community_id = c.community_id AND o.entry_id = c.paper_entry_id AND o.kind = 'ballot'
 		WHERE c.community_id = $1 AND c.consultation_id = $2 `+cond,
 		append([]any{communityID, consultationID}, args...)...)
 	if err != nil {
@@ -662,7 +664,7 @@ func ledgerBallots(ctx context.Context, db sqlx.QueryerContext, communityID, con
 	var ballots []ledger.Ballot
 	for rows.Next() {
 		b := ledger.Ballot{ConsultationID: consultationID}
-		if err := rows.Scan(&b.UnitID, &b.Channel, &b.CastAt, &b.Salt); err != nil {
+		if err := rows.Scan(&b.UnitID, &b.Channel, &b.CastAt, &b.Salt, &b.Original); err != nil {
 			return nil, err
 		}
 		ballots = append(ballots, b)

@@ -26,6 +26,11 @@ type PaperEntry struct {
 	Choices            []ballot.Selection `db:"-" json:"-"`
 	ProxyName          string             `db:"proxy_name" json:"proxy_name,omitempty"`
 	ProxyAuthorisation string             `db:"proxy_authorisation" json:"proxy_authorisation,omitempty"`
+	ProxyKey           string             `db:"proxy_key" json:"-"`
+	SpoiledReason      SpoiledReason      `db:"spoiled_reason" json:"spoiled_reason,omitempty"`
+	SpoiledNote        string             `db:"spoiled_note" json:"spoiled_note,omitempty"`
+	Original           *OriginalInfo      `db:"-" json:"original"`
+	Authorisation      *OriginalInfo      `db:"-" json:"authorisation_scan,omitempty"`
 	EnteredBy          int64              `db:"entered_by" json:"entered_by"`
 	EnteredByName      string             `db:"entered_by_name" json:"entered_by_name"`
 	EnteredAt          time.Time          `db:"entered_at" json:"entered_at"`
@@ -53,6 +58,9 @@ type NewPaperEntry struct {
 	Choices            []ballot.Selection
 	ProxyName          string
 	ProxyAuthorisation string
+	ProxyKey           string // the keyed hash of the proxy's ID number
+	SpoiledReason      SpoiledReason
+	SpoiledNote        string
 	EnteredBy          int64
 }
 
@@ -103,22 +111,29 @@ func CreatePaperEntry(ctx context.Context, db *DB, e NewPaperEntry) (int64, []in
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		if e.ProxyName != "" {
+			if err := checkProxy(ctx, tx, e.CommunityID, e.ConsultationID, e.UnitID, e.ProxyName, e.ProxyKey); err != nil {
+				return err
+			}
+		}
 		if err := tx.SelectContext(ctx, &others, `SELECT id FROM paper_entries
 			WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3 AND state = 'pending' ORDER BY id`,
 			e.CommunityID, e.ConsultationID, e.UnitID); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &id, `
-			INSERT INTO paper_entries (community_id, consultation_id, unit_id, choices, proxy_name, proxy_authorisation, entered_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			e.CommunityID, e.ConsultationID, e.UnitID, choices, e.ProxyName, e.ProxyAuthorisation, e.EnteredBy)
+			INSERT INTO paper_entries (community_id, consultation_id, unit_id, choices, proxy_name, proxy_authorisation, entered_by,
+				proxy_key, spoiled_reason, spoiled_note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			e.CommunityID, e.ConsultationID, e.UnitID, choices, e.ProxyName, e.ProxyAuthorisation, e.EnteredBy,
+			e.ProxyKey, e.SpoiledReason, e.SpoiledNote)
 	})
 	return id, others, err
 }
 
 const paperEntryQuery = `
 	SELECT e.id, e.consultation_id, e.unit_id, b.code, e.choices, e.proxy_name, e.proxy_authorisation,
-	       e.entered_by, ea.username AS entered_by_name, e.entered_at, e.state, e.decided_by,
+	       e.proxy_key, e.spoiled_reason, e.spoiled_note, e.entered_by, ea.username AS entered_by_name, e.entered_at, e.state, e.decided_by,
 	       da.username AS decided_by_name, e.decided_at, e.note
 	FROM paper_entries e
 	JOIN ballots b ON b.community_id = e.community_id AND b.consultation_id = e.consultation_id AND b.unit_id = e.unit_id
@@ -144,7 +159,14 @@ func GetPaperEntry(ctx context.Context, q sqlx.QueryerContext, id int64) (PaperE
 	if err != nil {
 		return PaperEntry{}, 0, err
 	}
-	return r.PaperEntry, r.CommunityID, r.decode()
+	if err := r.decode(); err != nil {
+		return PaperEntry{}, 0, err
+	}
+	entries := []PaperEntry{r.PaperEntry}
+	if err := attachOriginals(ctx, q, r.CommunityID, entries); err != nil {
+		return PaperEntry{}, 0, err
+	}
+	return entries[0], r.CommunityID, nil
 }
 
 // ListPaperEntries returns a consultation's paper entries in one state
@@ -162,7 +184,7 @@ func ListPaperEntries(ctx context.Context, q sqlx.QueryerContext, communityID, c
 			return nil, err
 		}
 	}
-	return entries, nil
+	return entries, attachOriginals(ctx, q, communityID, entries)
 }
 
 // Errors of deciding a paper entry.
@@ -197,6 +219,11 @@ func ConfirmPaperEntry(ctx context.Context, db *DB, communityID, id, by int64, d
 			return err
 		}
 		out.Entry = e
+		if e.ProxyName != "" {
+			if err := checkProxyConfirm(ctx, tx, communityID, e); err != nil {
+				return err
+			}
+		}
 		o := &castOrder{communityID: communityID, consultationID: e.ConsultationID, unitID: e.UnitID,
 			salt: ledger.NewSalt(), choices: e.Choices,
 			paper: &paperCast{channel: e.Channel(), entryID: e.ID, enteredBy: e.EnteredBy, confirmedBy: by,
@@ -248,7 +275,7 @@ func RejectPaperEntry(ctx context.Context, db *DB, communityID, id, by int64, no
 func lockPaperEntry(ctx context.Context, tx *sqlx.Tx, communityID, id, by int64) (PaperEntry, error) {
 	var e PaperEntry
 	err := tx.GetContext(ctx, &e, `
-		SELECT id, consultation_id, unit_id, choices, proxy_name, proxy_authorisation, entered_by,
+		SELECT id, consultation_id, unit_id, choices, proxy_name, proxy_authorisation, proxy_key, entered_by,
 		       entered_at, state, note
 		FROM paper_entries WHERE community_id = $1 AND id = $2
 		FOR UPDATE`, communityID, id)

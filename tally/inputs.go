@@ -306,17 +306,22 @@ func (in *Inputs) OptionBallots() ([]quorum.OptionBallot, error) {
 }
 
 // ElectionBallots are an election's ballots for quorum.EvaluateElection:
-// abstain and spoiled make a blank ballot.
+// abstain makes a blank ballot; spoiled (a paper ballot's 废票) a spoiled
+// one, which counts as the frozen spoiled setting says.
 func (in *Inputs) ElectionBallots() []quorum.ElectionBallot {
 	out := make([]quorum.ElectionBallot, len(in.Ballots))
 	for i, b := range in.Ballots {
-		cands := []string{}
+		e := quorum.ElectionBallot{Unit: b.Unit, Candidates: []string{}}
 		for _, c := range b.Choices {
-			if c != "abstain" && c != "spoiled" {
-				cands = append(cands, c)
+			switch c {
+			case "spoiled":
+				e.Spoiled = true
+			case "abstain":
+			default:
+				e.Candidates = append(e.Candidates, c)
 			}
 		}
-		out[i] = quorum.ElectionBallot{Unit: b.Unit, Candidates: cands}
+		out[i] = e
 	}
 	return out
 }

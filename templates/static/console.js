@@ -649,6 +649,7 @@
     function sync() {
       choices.querySelectorAll('input').forEach(function (i) { i.disabled = spoiled.checked; });
       choices.classList.toggle('disabled', spoiled.checked);
+      document.getElementById('spoiled-box').hidden = !spoiled.checked;
       document.getElementById('proxy-box').hidden = !proxy.checked;
     }
     ref.addEventListener('keydown', function (ev) {
@@ -676,6 +677,9 @@
       if (v) b.scan = v;
       if (spoiled.checked) {
         b.spoiled = true;
+        b.spoiled_reason = form.elements.spoiled_reason.value;
+        var note = form.elements.spoiled_note.value.trim();
+        if (note) b.note = note;
       } else {
         b.choices = {};
         choices.querySelectorAll('.paper-matter').forEach(function (fs) {
@@ -686,8 +690,23 @@
           else if (picked.length) b.choices[id] = picked[0];
         });
       }
-      if (proxy.checked) b.proxy = { name: form.elements.proxy_name.value.trim(), authorisation: form.elements.proxy_authorisation.value.trim() };
+      if (proxy.checked) b.proxy = { name: form.elements.proxy_name.value.trim(), id_number: form.elements.proxy_id_number.value.trim(), authorisation: form.elements.proxy_authorisation.value.trim() };
       return b;
+    }
+
+    // The originals go up once the entry exists, the ballot's scan first;
+    // the answer is the first refusal, or nothing.
+    function attach(entry) {
+      var files = [['ballot', document.getElementById('paper-scan')]];
+      if (proxy.checked) files.push(['authorisation', document.getElementById('proxy-scan')]);
+      return files.reduce(function (prev, f) {
+        return prev.then(function (failed) {
+          if (failed || !f[1].files.length) return failed;
+          var fd = new FormData();
+          fd.append('file', f[1].files[0]);
+          return api('POST', '/api/v1/paper/' + entry + '/original?kind=' + f[0], fd).then(function (r) { return r.ok ? null : r.error; });
+        });
+      }, Promise.resolve(null));
     }
 
     form.addEventListener('submit', function (ev) {
@@ -697,19 +716,32 @@
       document.getElementById('paper-ok').hidden = true;
       busy(button, true);
       api('POST', '/api/v1/consultations/' + cid + '/paper', body()).then(function (r) {
-        busy(button, false);
-        if (!r.ok) { showError(form, r.error); return; }
+        if (!r.ok) { busy(button, false); showError(form, r.error); return; }
         var d = r.data || {};
-        var msg = pick('已录入房屋 ' + d.unit + '（选票码 ' + d.code + '），等待另一位志愿者核对确认。', 'Entered unit ' + d.unit + ' (ballot code ' + d.code + '); waiting for another volunteer to confirm it.');
-        if (d.other_pending && d.other_pending.length) msg += pick(' 注意：该房屋还有 ' + d.other_pending.length + ' 条待确认的录入，核对时只确认正确的一条。', ' Note: this unit has ' + d.other_pending.length + ' other entries waiting; confirm only the right one.');
-        form.reset();
-        showOK(form, msg);
-        var ok = document.getElementById('paper-ok');
-        ok.textContent = msg; ok.hidden = false;
-        var queue = document.getElementById('paper-queue');
-        if (queue) refreshFragment(queue);
+        attach(d.entry_id).then(function (failed) {
+          busy(button, false);
+          if (failed) {
+            failed.message = pick('已录入房屋 ' + d.unit + '，但原件未能上传：', 'Unit ' + d.unit + ' was entered but its original was refused: ') + failed.message;
+            showError(form, failed);
+            var q = document.getElementById('paper-queue');
+            if (q) refreshFragment(q);
+            return;
+          }
+          entered(d);
+        });
       });
     });
+
+    function entered(d) {
+      var msg = pick('已录入房屋 ' + d.unit + '（选票码 ' + d.code + '），等待另一位志愿者核对确认。', 'Entered unit ' + d.unit + ' (ballot code ' + d.code + '); waiting for another volunteer to confirm it.');
+      if (d.other_pending && d.other_pending.length) msg += pick(' 注意：该房屋还有 ' + d.other_pending.length + ' 条待确认的录入，核对时只确认正确的一条。', ' Note: this unit has ' + d.other_pending.length + ' other entries waiting; confirm only the right one.');
+      form.reset();
+      showOK(form, msg);
+      var ok = document.getElementById('paper-ok');
+      ok.textContent = msg; ok.hidden = false;
+      var queue = document.getElementById('paper-queue');
+      if (queue) refreshFragment(queue);
+    }
     sync();
   }
   initPaper();
