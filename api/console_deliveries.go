@@ -30,6 +30,7 @@ type deliveriesData struct {
 	Counts             postgres.DeliveryTurnout
 	Buildings          []conBuildingView
 	Building, Entrance string
+	Stairwell          string // the chosen building and entrance, named
 	Methods            []conMethodOption
 	Units              []conLedgerUnit
 	Verifiable         int    // records shown that await a check and are not this account's
@@ -111,6 +112,7 @@ func (s *Server) deliveriesData(c *gin.Context, d consoleData, k *ballot.Consult
 	if data.Building == "" || data.Entrance == "" {
 		return data, nil
 	}
+	data.Stairwell = say(d.Lang, locale.Scope("", data.Building, data.Entrance))
 	ledger, err := postgres.ListDeliveries(ctx, s.DB, k.CommunityID, k.ID, "")
 	if err != nil {
 		return data, err

@@ -158,7 +158,7 @@ func TestDeliveryLedgerInTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	ruled, err := chromedp.Run(com.ctx, chromedp.Evaluate[string](`(() => { const td = document.querySelector('table.missing td.sign-col');
-	  const s = getComputedStyle(td); return s.borderBottomStyle + ' ' + Math.round(td.getBoundingClientRect().height) + ' ' +
+	  const s = getComputedStyle(td); return s.borderLeftStyle + ' ' + Math.round(td.getBoundingClientRect().height) + ' ' +
 	  getComputedStyle(document.querySelector('form.filter')).display; })()`))
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestDeliveryLedgerInTheConsole(t *testing.T) {
 	var filter string
 	fmt.Sscan(ruled, &style, &height, &filter)
 	if style != "solid" || height < 36 || filter != "none" {
-		t.Errorf("printed, the signing cell is %q (want ruled, tall enough to sign, the filter hidden)", ruled)
+		t.Errorf("printed, the signing cell is %q (want boxed, tall enough to sign, the filter hidden)", ruled)
 	}
 	shot.take(com, "missing-print")
 }
