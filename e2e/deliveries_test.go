@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -149,6 +150,22 @@ func TestDeliveryLedgerInTheConsole(t *testing.T) {
 	com.login("committee", password)
 	com.open(fmt.Sprintf("/console/consultations/%d", vote), "#delivery-turnout")
 	com.expect(`#delivery-turnout tr[data-zone="多层"]`, "12", "2", "10")
+	com.open(fmt.Sprintf("/console/consultations/%d?lang=en", vote), "#delivery-turnout")
+	com.expect("#turnout", "Delivered and voted", "Not delivered", "Delivery ledger")
+	if english := strings.NewReplacer("多层", "", "别墅", "", "商铺", "").Replace(com.text("#delivery-turnout")); regexp.MustCompile(`\p{Han}`).MatchString(english) {
+		t.Errorf("the English turnout shows Chinese beyond zone names: %s", english)
+	}
+	com.open(fmt.Sprintf("/console/consultations/%d/deliveries?building=1&entrance=1&lang=zh", vote), "#ledger")
+
+	// The same ledger in Chinese on a phone.
+	phone := newPerson(t, root, "committee-phone", site.URL, shot)
+	phone.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	phone.login("committee", password)
+	phone.open(ledger+"?building=1&entrance=1&lang=zh", "#ledger")
+	phone.expect("#unit-1-1-101", "已核验送达", "签收人：业主本人", "有照片")
+	phone.expectPhoneSizes()
+	shot.take(phone, "deliveries-phone-chinese")
+
 	com.open(fmt.Sprintf("/console/consultations/%d/missing?building=1&entrance=1", vote), "table.missing")
 	com.expect(`table.missing tr[data-unit="1-1-101"] td.delivery`, "当面签收 · 已核验送达")
 	com.expect(`table.missing tr[data-unit="1-1-201"] td.delivery`, "已驳回")
