@@ -43,6 +43,7 @@ func (s *Server) registerConsole() {
 	con.GET("/consultations/:id/turnout", all, s.consoleTurnout)
 	con.GET("/consultations/:id/missing", s.consolePage(committee, volunteer, residents), s.consoleMissing)
 	con.GET("/consultations/:id/paper", s.consolePage(committee, volunteer), s.consolePaper)
+	con.GET("/consultations/:id/deliveries", all, s.consoleDeliveries)
 	con.GET("/consultations/:id/result", all, s.consoleResult)
 }
 

@@ -323,6 +323,15 @@ type conTurnoutView struct {
 	Counts    postgres.CastCounts
 	Voted     int
 	UpdatedAt string
+	// Delivery is delivered / not delivered / voted overall and per zone
+	// (§5.1); the ledger page has them per building and entrance.
+	Delivery      postgres.DeliveryTurnout
+	DeliveryZones []conDeliveryZone
+}
+
+type conDeliveryZone struct {
+	Name string
+	postgres.DeliveryFigures
 }
 
 // conTurnoutLine is one population's participation against its targets, by
@@ -455,6 +464,12 @@ func (s *Server) conTurnoutView(c *gin.Context, p page, k *ballot.Consultation) 
 	v := &conTurnoutView{ID: k.ID, Lang: p.Lang, Counts: counts, Voted: counts.Online + counts.Paper + counts.Proxy,
 		Target:    conFractionText(p, rule.Participation.Area),
 		UpdatedAt: time.Now().In(locale.China).Format("15:04:05")}
+	if v.Delivery, err = postgres.CountDeliveries(ctx, s.DB, k.CommunityID, k.ID); err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.Delivery.Zones)) {
+		v.DeliveryZones = append(v.DeliveryZones, conDeliveryZone{name, v.Delivery.Zones[name]})
+	}
 	if len(in.Units) == 0 {
 		return v, nil
 	}

@@ -413,8 +413,11 @@ type turnoutResponse struct {
 	Overall turnoutFigures            `json:"overall"`
 	Zones   map[string]turnoutFigures `json:"zones"`
 	Counts  postgres.CastCounts       `json:"counts"`
-	Missing []postgres.MissingGroup   `json:"missing,omitempty"`
-	At      time.Time                 `json:"at"`
+	// Delivery is delivered / not yet delivered / voted overall, per zone,
+	// building and entrance (§5.1).
+	Delivery postgres.DeliveryTurnout `json:"delivery"`
+	Missing  []postgres.MissingGroup  `json:"missing,omitempty"`
+	At       time.Time                `json:"at"`
 }
 
 // turnout answers GET /api/v1/consultations/{id}/turnout: participation
@@ -456,6 +459,9 @@ func (s *Server) turnout(c *gin.Context) error {
 		out.Zones[name] = f
 	}
 	if out.Counts, err = postgres.CountCasts(ctx, s.DB, k.CommunityID, k.ID); err != nil {
+		return err
+	}
+	if out.Delivery, err = postgres.CountDeliveries(ctx, s.DB, k.CommunityID, k.ID); err != nil {
 		return err
 	}
 	out.At = time.Now()

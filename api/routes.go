@@ -74,6 +74,8 @@ func (s *Server) routes() {
 	v1.GET("/communities/:cid/procedures/:version/original", s.staff(committee, residents, volunteer), handle(s.procedureOriginal))
 	v1.POST("/consultations/:id/deliveries", s.staff(committee, volunteer), handle(s.recordDelivery))
 	v1.GET("/consultations/:id/deliveries", s.staff(committee, residents, volunteer), handle(s.listDeliveries))
+	v1.POST("/consultations/:id/deliveries/bulk", s.staff(committee, volunteer), handle(s.recordDeliveries))
+	v1.POST("/consultations/:id/deliveries/verify", s.staff(committee, residents, volunteer), handle(s.verifyDeliveries))
 	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))
 	v1.POST("/deliveries/:delivery/reject", s.staff(committee, residents, volunteer), handle(s.rejectDelivery))
 	v1.POST("/deliveries/:delivery/photo", s.staff(committee, volunteer), handle(s.deliveryPhoto))

@@ -2,6 +2,8 @@ package api
 
 import (
 	"gongjue/locale"
+	"gongjue/postgres"
+	"gongjue/procedure"
 	"gongjue/templates"
 )
 
@@ -11,4 +13,18 @@ func say(lang templates.Lang, t locale.Text) string { return t.In(lang == templa
 func init() {
 	pageFuncs["channelName"] = func(lang templates.Lang, ch string) string { return say(lang, locale.Channel(ch)) }
 	pageFuncs["wholeEstate"] = func(lang templates.Lang) string { return say(lang, locale.Scope("", "", "")) }
+	// deliveryOf says how an unvoted unit was delivered: the method and
+	// standing of its record shown, or that it was not.
+	pageFuncs["deliveryOf"] = func(lang templates.Lang, u postgres.MissingUnit) string {
+		if u.DeliveryMethod == "" {
+			return say(lang, locale.DeliveryState(string(u.Delivery)))
+		}
+		return methodName(lang, u.DeliveryMethod) + " · " + say(lang, locale.DeliveryState(string(u.DeliveryRecord)))
+	}
+}
+
+// methodName names a delivery method for a page.
+func methodName(lang templates.Lang, m procedure.DeliveryMethod) string {
+	zh, en := m.Names()
+	return say(lang, locale.Text{ZH: zh, EN: en})
 }

@@ -62,6 +62,34 @@ func apiCall(t *testing.T, base, token, method, path string, body any, out any) 
 	}
 }
 
+// importRoll imports a roll file through the API as the committee.
+func importRoll(t *testing.T, s *site, token, csv string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", "roll.csv")
+	fw.Write([]byte(csv))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/communities/%d/roll", s.URL, s.CommunityID), &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if resp := testtool.Send(t, req, token, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("roll import: %d", resp.StatusCode)
+	}
+}
+
+// createVote creates a one-matter vote, open from a minute ago for an
+// hour, and returns its id.
+func createVote(t *testing.T, s *site, token string) int64 {
+	t.Helper()
+	var created struct{ ID int64 }
+	apiCall(t, s.URL, token, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/consultations", s.CommunityID), map[string]any{
+		"title": "是否同意更换门禁系统", "opens_at": time.Now().Add(-time.Minute).Format(time.RFC3339),
+		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
+		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
+	}, &created)
+	return created.ID
+}
+
 // openVerifiedVote imports the roll, opens a one-matter vote asking for
 // method and returns each unit's ballot link.
 func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
@@ -76,23 +104,9 @@ func openVote(t *testing.T, s *site, settingsJSON string) (int64, map[string]str
 	t.Helper()
 	var login struct{ Token string }
 	apiCall(t, s.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("file", "roll.csv")
-	fw.Write([]byte(verificationRoll()))
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/communities/%d/roll", s.URL, s.CommunityID), &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if resp := testtool.Send(t, req, login.Token, nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("roll import: %d", resp.StatusCode)
-	}
-	var created struct{ ID int64 }
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/consultations", s.CommunityID), map[string]any{
-		"title": "是否同意更换门禁系统", "opens_at": time.Now().Add(-time.Minute).Format(time.RFC3339),
-		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
-		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
-	}, &created)
-	// The rules of procedure, frozen when the vote opens.
+	importRoll(t, s, login.Token, verificationRoll())
+	consultation := createVote(t, s, login.Token)
+	// Rules of procedure asking for method, frozen when the vote opens.
 	var committee int64
 	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
 		t.Fatal(err)
@@ -111,12 +125,12 @@ func openVote(t *testing.T, s *site, settingsJSON string) (int64, map[string]str
 	var opened struct {
 		Ballots []struct{ Unit, URL string }
 	}
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", created.ID), nil, &opened)
+	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", consultation), nil, &opened)
 	links := map[string]string{}
 	for _, b := range opened.Ballots {
 		links[b.Unit] = b.URL
 	}
-	return created.ID, links
+	return consultation, links
 }
 
 // onPhone is an owner's phone (390×844) on a ballot link.

@@ -289,3 +289,19 @@ func Kind(kind string, options []string, seats int) Text {
 	}
 	return Text{"表决事项（同意 / 反对 / 弃权）", "approval (agree / oppose / abstain)"}
 }
+
+// DeliveryState names where a unit or a record stands in the delivery
+// ledger (§5.1), by its code (none, recorded, verified, rejected).
+func DeliveryState(code string) Text {
+	switch code {
+	case "none":
+		return Text{"未送达", "not delivered"}
+	case "recorded":
+		return Text{"已登记，待核验", "recorded, awaiting check"}
+	case "verified":
+		return Text{"已核验送达", "delivered (checked)"}
+	case "rejected":
+		return Text{"已驳回", "rejected"}
+	}
+	return Text{code, code}
+}

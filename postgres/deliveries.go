@@ -10,6 +10,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -76,26 +79,73 @@ type NewDelivery struct {
 // The method must be one the consultation's frozen rules count. Errors:
 // ErrNotFound, ErrNotOpen, ErrUnitNotInScope, ErrMethodNotAllowed.
 func RecordDelivery(ctx context.Context, db *DB, communityID, consultationID int64, d NewDelivery, by int64) (int64, error) {
-	var id int64
+	ids, err := RecordDeliveries(ctx, db, communityID, consultationID, ballot.Scope{}, []NewDelivery{d}, by)
+	var bulk *BulkDeliveryError
+	if errors.As(err, &bulk) {
+		return 0, bulk.Problems[0].Err
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// DeliveryProblem is why item Index of a bulk request was refused.
+type DeliveryProblem struct {
+	Index int
+	Err   error
+}
+
+// BulkDeliveryError refuses a bulk request as a whole, naming every item
+// that was wrong; nothing of it was written.
+type BulkDeliveryError struct{ Problems []DeliveryProblem }
+
+func (e *BulkDeliveryError) Error() string {
+	return fmt.Sprintf("%d items refused, the first: %v", len(e.Problems), e.Problems[0].Err)
+}
+
+// RecordDeliveries records ds, all or none, as RecordDelivery does one;
+// every unit must lie in within (a stairwell, when a building leader brings
+// back its receipts). The ids come in the order of ds. A refused unit is
+// named in a *BulkDeliveryError (ErrUnitNotInScope, ErrMethodNotAllowed);
+// the consultation's own refusals (ErrNotFound, ErrNotOpen) come bare.
+func RecordDeliveries(ctx context.Context, db *DB, communityID, consultationID int64, within ballot.Scope, ds []NewDelivery, by int64) ([]int64, error) {
+	var ids []int64
 	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
 		settings, err := openSettings(ctx, tx, communityID, consultationID)
 		if err != nil {
 			return err
 		}
-		if !settings.Allows(d.Method) {
-			return ErrMethodNotAllowed
+		ids = make([]int64, 0, len(ds))
+		var problems []DeliveryProblem
+		for i, d := range ds {
+			if !settings.Allows(d.Method) {
+				problems = append(problems, DeliveryProblem{i, ErrMethodNotAllowed})
+				continue
+			}
+			var id int64
+			err = tx.GetContext(ctx, &id, `
+				INSERT INTO deliveries (community_id, consultation_id, unit_id, method, delivered_at, recipient, note, recorded_by)
+				SELECT $1, $2, b.unit_id, $4, $5, $6, $7, $8 FROM ballots b
+				WHERE b.community_id = $1 AND b.consultation_id = $2 AND b.unit_id = $3
+				  AND ($9 = '' OR b.zone = $9) AND ($10 = '' OR b.building = $10) AND ($11 = '' OR b.entrance = $11)
+				RETURNING id`, communityID, consultationID, d.Unit, d.Method, d.DeliveredAt, d.Recipient, d.Note, by,
+				within.Zone, within.Building, within.Entrance)
+			if errors.Is(err, sql.ErrNoRows) {
+				problems = append(problems, DeliveryProblem{i, ErrUnitNotInScope})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
 		}
-		err = tx.GetContext(ctx, &id, `
-			INSERT INTO deliveries (community_id, consultation_id, unit_id, method, delivered_at, recipient, note, recorded_by)
-			SELECT $1, $2, b.unit_id, $4, $5, $6, $7, $8 FROM ballots b
-			WHERE b.community_id = $1 AND b.consultation_id = $2 AND b.unit_id = $3
-			RETURNING id`, communityID, consultationID, d.Unit, d.Method, d.DeliveredAt, d.Recipient, d.Note, by)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrUnitNotInScope
+		if len(problems) > 0 {
+			return &BulkDeliveryError{problems}
 		}
-		return err
+		return nil
 	})
-	return id, err
+	return ids, err
 }
 
 // openSettings returns the frozen settings of an open consultation, the
@@ -136,33 +186,65 @@ func RejectDelivery(ctx context.Context, db *DB, communityID, id, by int64, reas
 // the later one stands, as it would one moment later.
 func decideDelivery(ctx context.Context, db *DB, communityID, id, by int64, decision DeliveryState, reason string) error {
 	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
-		var d struct {
-			Recorder *int64 `db:"recorded_by"`
-			Latest   string `db:"latest"`
-			State    string `db:"state"`
-		}
-		// The consultation's row, shared, keeps a close from freezing the
-		// tally while a decision is being made.
-		err := tx.GetContext(ctx, &d, `SELECT d.recorded_by, c.state, coalesce((SELECT decision FROM delivery_decisions e
-				WHERE e.community_id = d.community_id AND e.delivery_id = d.id ORDER BY e.id DESC LIMIT 1), '') AS latest
-			FROM deliveries d JOIN consultations c ON c.community_id = d.community_id AND c.id = d.consultation_id
-			WHERE d.community_id = $1 AND d.id = $2 FOR SHARE OF c`, communityID, id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return ErrNotFound
-		case err != nil:
-			return err
-		case d.State != "open":
-			return ErrNotOpen
-		case d.Recorder != nil && *d.Recorder == by:
-			return ErrOwnDelivery
-		case d.Latest == string(DeliveryRejected) || d.Latest == string(decision):
-			return ErrDeliveryDecided
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_decisions (community_id, delivery_id, decision, reason, decided_by)
-			VALUES ($1, $2, $3, $4, $5)`, communityID, id, decision, reason, by)
-		return err
+		return decideIn(ctx, tx, communityID, 0, id, by, decision, reason)
 	})
+}
+
+// VerifyDeliveries verifies the records ids of consultation consultationID
+// at once, all or none: a second account checking a stairwell's receipts.
+// A record that may not be verified by by is named in a
+// *BulkDeliveryError (ErrNotFound for one of another consultation,
+// ErrOwnDelivery, ErrDeliveryDecided); ErrNotOpen comes bare.
+func VerifyDeliveries(ctx context.Context, db *DB, communityID, consultationID int64, ids []int64, by int64) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		var problems []DeliveryProblem
+		for i, id := range ids {
+			err := decideIn(ctx, tx, communityID, consultationID, id, by, DeliveryVerified, "")
+			switch {
+			case errors.Is(err, ErrNotOpen):
+				return err
+			case errors.Is(err, ErrNotFound), errors.Is(err, ErrOwnDelivery), errors.Is(err, ErrDeliveryDecided):
+				problems = append(problems, DeliveryProblem{i, err})
+			case err != nil:
+				return err
+			}
+		}
+		if len(problems) > 0 {
+			return &BulkDeliveryError{problems}
+		}
+		return nil
+	})
+}
+
+// decideIn records one decision on delivery id within tx; consultationID,
+// when not 0, is the consultation the record must belong to.
+func decideIn(ctx context.Context, tx *sqlx.Tx, communityID, consultationID, id, by int64, decision DeliveryState, reason string) error {
+	var d struct {
+		Recorder *int64 `db:"recorded_by"`
+		Latest   string `db:"latest"`
+		State    string `db:"state"`
+	}
+	// The consultation's row, shared, keeps a close from freezing the
+	// tally while a decision is being made.
+	err := tx.GetContext(ctx, &d, `SELECT d.recorded_by, c.state, coalesce((SELECT decision FROM delivery_decisions e
+			WHERE e.community_id = d.community_id AND e.delivery_id = d.id ORDER BY e.id DESC LIMIT 1), '') AS latest
+		FROM deliveries d JOIN consultations c ON c.community_id = d.community_id AND c.id = d.consultation_id
+		WHERE d.community_id = $1 AND d.id = $2 AND ($3 = 0 OR d.consultation_id = $3) FOR SHARE OF c`, communityID, id, consultationID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case d.State != "open":
+		return ErrNotOpen
+	case d.Recorder != nil && *d.Recorder == by:
+		return ErrOwnDelivery
+	case d.Latest == string(DeliveryRejected) || d.Latest == string(decision):
+		return ErrDeliveryDecided
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO delivery_decisions (community_id, delivery_id, decision, reason, decided_by)
+		VALUES ($1, $2, $3, $4, $5)`, communityID, id, decision, reason, by)
+	return err
 }
 
 // DeliveryConsultation returns the estate and consultation of delivery id
@@ -182,9 +264,11 @@ func DeliveryConsultation(ctx context.Context, q sqlx.QueryerContext, id int64) 
 // UnitDeliveries is one unit's standing in the ledger and its records,
 // oldest first.
 type UnitDeliveries struct {
-	Unit    string        `json:"unit"`
-	State   DeliveryState `json:"state"`
-	Records []Delivery    `json:"records"`
+	Unit     string        `json:"unit"`
+	Building string        `json:"building"`
+	Entrance string        `json:"entrance"`
+	State    DeliveryState `json:"state"`
+	Records  []Delivery    `json:"records"`
 }
 
 // ListDeliveries returns the ledger of a consultation unit by unit, in
@@ -193,6 +277,8 @@ type UnitDeliveries struct {
 func ListDeliveries(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64, unit string) ([]UnitDeliveries, error) {
 	var rows []struct {
 		Unit     string `db:"ballot_unit"`
+		Building string `db:"building"`
+		Entrance string `db:"entrance"`
 		RecordID *int64 `db:"record_id"`
 		Delivery
 	}
@@ -200,7 +286,7 @@ func ListDeliveries(ctx context.Context, q sqlx.QueryerContext, communityID, con
 	// cannot scan NULL into them, so they come coalesced and record_id
 	// tells.
 	err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT b.unit_id AS ballot_unit, d.id AS record_id, coalesce(d.id, 0) AS id, coalesce(d.unit_id, '') AS unit_id, coalesce(d.method, '') AS method,
+		SELECT b.unit_id AS ballot_unit, b.building, b.entrance, d.id AS record_id, coalesce(d.id, 0) AS id, coalesce(d.unit_id, '') AS unit_id, coalesce(d.method, '') AS method,
 		       coalesce(d.delivered_at, 'epoch') AS delivered_at, coalesce(d.recipient, '') AS recipient,
 		       coalesce(d.note, '') AS note, d.recorded_by, coalesce(d.recorded_at, 'epoch') AS recorded_at,
 		       coalesce(x.decision, CASE WHEN d.id IS NULL THEN '' ELSE 'recorded' END) AS state,
@@ -218,7 +304,7 @@ func ListDeliveries(ctx context.Context, q sqlx.QueryerContext, communityID, con
 	list := []UnitDeliveries{}
 	for _, r := range rows {
 		if len(list) == 0 || list[len(list)-1].Unit != r.Unit {
-			list = append(list, UnitDeliveries{Unit: r.Unit, State: DeliveryNone, Records: []Delivery{}})
+			list = append(list, UnitDeliveries{Unit: r.Unit, Building: r.Building, Entrance: r.Entrance, State: DeliveryNone, Records: []Delivery{}})
 		}
 		u := &list[len(list)-1]
 		if r.RecordID == nil {
@@ -293,4 +379,90 @@ func AddDeliveryPhoto(ctx context.Context, db *DB, communityID, id int64, photo 
 		return cmp.Or(err, ErrNotFound)
 	}
 	return nil
+}
+
+// DeliveryFigures is how far delivery and voting have come in one
+// population: of its units, how many stand delivered (§3.5), how many not
+// yet, and how many have voted.
+type DeliveryFigures struct {
+	Units        int `db:"units" json:"units"`
+	Delivered    int `db:"delivered" json:"delivered"`
+	NotDelivered int `db:"not_delivered" json:"not_delivered"`
+	Voted        int `db:"voted" json:"voted"`
+}
+
+// EntranceDeliveries is one entrance's DeliveryFigures.
+type EntranceDeliveries struct {
+	Entrance string `json:"entrance"`
+	DeliveryFigures
+}
+
+// BuildingDeliveries is one building's DeliveryFigures and its entrances'.
+type BuildingDeliveries struct {
+	Building string `json:"building"`
+	DeliveryFigures
+	Entrances []EntranceDeliveries `json:"entrances"`
+}
+
+// DeliveryTurnout is a consultation's DeliveryFigures overall, per zone,
+// and per building and entrance (§5.1's turnout page).
+type DeliveryTurnout struct {
+	Overall   DeliveryFigures            `json:"overall"`
+	Zones     map[string]DeliveryFigures `json:"zones"`
+	Buildings []BuildingDeliveries       `json:"buildings"`
+}
+
+// CountDeliveries returns a consultation's DeliveryTurnout, counted in one
+// statement over its ballots, the view delivered_units and its casts;
+// buildings and entrances come in natural order.
+func CountDeliveries(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64) (DeliveryTurnout, error) {
+	var rows []struct {
+		Level    int    `db:"level"`
+		Zone     string `db:"zone"`
+		Building string `db:"building"`
+		Entrance string `db:"entrance"`
+		DeliveryFigures
+	}
+	// GROUPING's bits are zone, building, entrance, a set bit being a
+	// column not grouped by: 7 overall, 3 a zone, 5 a building, 4 an
+	// entrance.
+	err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT GROUPING(b.zone, b.building, b.entrance) AS level,
+		       coalesce(b.zone, '') AS zone, coalesce(b.building, '') AS building, coalesce(b.entrance, '') AS entrance,
+		       count(*) AS units, count(v.unit_id) AS delivered, count(*) - count(v.unit_id) AS not_delivered, count(k.unit_id) AS voted
+		FROM ballots b
+		LEFT JOIN delivered_units v ON v.community_id = b.community_id AND v.consultation_id = b.consultation_id AND v.unit_id = b.unit_id
+		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
+		WHERE b.community_id = $1 AND b.consultation_id = $2
+		GROUP BY GROUPING SETS ((), (b.zone), (b.building), (b.building, b.entrance))`, communityID, consultationID)
+	if err != nil {
+		return DeliveryTurnout{}, err
+	}
+	out := DeliveryTurnout{Zones: map[string]DeliveryFigures{}, Buildings: []BuildingDeliveries{}}
+	buildings := map[string]*BuildingDeliveries{}
+	building := func(name string) *BuildingDeliveries {
+		if buildings[name] == nil {
+			buildings[name] = &BuildingDeliveries{Building: name, Entrances: []EntranceDeliveries{}}
+		}
+		return buildings[name]
+	}
+	for _, r := range rows {
+		switch r.Level {
+		case 7:
+			out.Overall = r.DeliveryFigures
+		case 3:
+			out.Zones[r.Zone] = r.DeliveryFigures
+		case 5:
+			building(r.Building).DeliveryFigures = r.DeliveryFigures
+		case 4:
+			b := building(r.Building)
+			b.Entrances = append(b.Entrances, EntranceDeliveries{Entrance: r.Entrance, DeliveryFigures: r.DeliveryFigures})
+		}
+	}
+	for _, name := range slices.SortedFunc(maps.Keys(buildings), ballot.CompareNatural) {
+		b := buildings[name]
+		slices.SortFunc(b.Entrances, func(x, y EntranceDeliveries) int { return ballot.CompareNatural(x.Entrance, y.Entrance) })
+		out.Buildings = append(out.Buildings, *b)
+	}
+	return out, nil
 }

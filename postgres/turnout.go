@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"gongjue/ballot"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/secret"
 )
@@ -30,6 +31,13 @@ type MissingUnit struct {
 	Code   string      `json:"code"`
 	// Pending is true when a paper ballot for the unit awaits confirmation.
 	Pending bool `json:"pending_paper"`
+	// Delivery is the unit's standing in the ledger (as ListDeliveries
+	// reckons it), DeliveryMethod and DeliveryRecord the method and
+	// standing of the record shown for it: its verified one, else its
+	// latest; both empty without records.
+	Delivery       DeliveryState            `json:"delivery"`
+	DeliveryMethod procedure.DeliveryMethod `json:"delivery_method,omitempty"`
+	DeliveryRecord DeliveryState            `json:"delivery_record,omitempty"`
 }
 
 // MissingGroup is the units of one entrance of one building that have not
@@ -48,8 +56,15 @@ func MissingUnits(ctx context.Context, q sqlx.QueryerContext, communityID, consu
 		SELECT b.unit_id, b.zone, b.building, b.entrance, b.floor, b.room, b.area_centi, b.code,
 		       coalesce(u.owner_name, ''), coalesce(u.owner_phone, ''),
 		       EXISTS (SELECT 1 FROM paper_entries e WHERE e.community_id = b.community_id
-		               AND e.consultation_id = b.consultation_id AND e.unit_id = b.unit_id AND e.state = 'pending')
+		               AND e.consultation_id = b.consultation_id AND e.unit_id = b.unit_id AND e.state = 'pending'),
+		       CASE WHEN dl.method IS NULL THEN 'none' WHEN dl.standing = 'verified' THEN 'verified' ELSE 'recorded' END,
+		       coalesce(dl.method, ''), coalesce(dl.standing, '')
 		FROM ballots b
+		LEFT JOIN LATERAL (SELECT d.method, coalesce(x.decision, 'recorded') AS standing FROM deliveries d
+			LEFT JOIN LATERAL (SELECT decision FROM delivery_decisions e
+				WHERE e.community_id = d.community_id AND e.delivery_id = d.id ORDER BY e.id DESC LIMIT 1) x ON true
+			WHERE d.community_id = b.community_id AND d.consultation_id = b.consultation_id AND d.unit_id = b.unit_id
+			ORDER BY x.decision = 'verified' IS TRUE DESC, d.id DESC LIMIT 1) dl ON true
 		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		LEFT JOIN units u ON u.community_id = b.community_id AND u.id = b.unit_id
 		WHERE b.community_id = $1 AND b.consultation_id = $2 AND k.unit_id IS NULL
@@ -68,7 +83,7 @@ func MissingUnits(ctx context.Context, q sqlx.QueryerContext, communityID, consu
 		var r row
 		var owner, phone string
 		if err := rows.Scan(&r.UnitID, &r.Zone, &r.Building, &r.Entrance, &r.Place.Floor, &r.Place.Room, &r.Area, &r.Code,
-			&owner, &phone, &r.Pending); err != nil {
+			&owner, &phone, &r.Pending, &r.Delivery, &r.DeliveryMethod, &r.DeliveryRecord); err != nil {
 			return nil, err
 		}
 		r.MissingUnit.Floor, r.MissingUnit.Room = r.Place.Floor, r.Place.Room

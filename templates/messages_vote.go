@@ -77,6 +77,7 @@ var voteMessages = map[string][2]string{
 	"vote.missing.phone":    {"电话", "Phone"},
 	"vote.missing.pending":  {"纸质票待确认", "paper pending"},
 	"vote.missing.visited":  {"已走访", "Visited"},
+	"vote.missing.delivery": {"送达", "Delivery"},
 	"vote.missing.note":     {"备注", "Note"},
 	"vote.missing.print":    {"打印", "Print"},
 	"vote.missing.back":     {"返回表决页", "Back to the vote"},

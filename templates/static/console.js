@@ -746,5 +746,45 @@
   }
   initPaper();
 
+  // ---- The delivery ledger's bulk entry: the ticked units of one
+  // stairwell, each with its recipient, in one request.
+  function initBulkDeliveries() {
+    var form = document.getElementById('bulk-form');
+    if (!form) return;
+    var rows = form.querySelectorAll('tr[data-unit]');
+    document.getElementById('bulk-all').addEventListener('click', function () {
+      var all = Array.prototype.every.call(rows, function (r) { return r.querySelector('.bulk-pick').checked; });
+      rows.forEach(function (r) { r.querySelector('.bulk-pick').checked = !all; });
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var button = document.getElementById('bulk-submit');
+      clearErrors(form);
+      var units = [];
+      rows.forEach(function (r) {
+        var ticked = r.querySelector('.bulk-pick'), recipient = r.querySelector('.bulk-recipient');
+        // The API names a refused unit by its place in the request.
+        ticked.removeAttribute('data-field'); recipient.removeAttribute('data-field');
+        if (!ticked.checked) return;
+        ticked.setAttribute('data-field', 'units[' + units.length + '].unit');
+        recipient.setAttribute('data-field', 'units[' + units.length + '].recipient');
+        units.push({ unit: r.getAttribute('data-unit'), recipient: recipient.value.trim() });
+      });
+      // The console shows and takes times in China Standard Time, as the
+      // default the server filled in.
+      var at = form.elements.delivered_at.value;
+      var body = { building: form.getAttribute('data-building'), entrance: form.getAttribute('data-entrance'),
+        method: form.elements.method.value, delivered_at: at ? at + (at.length === 16 ? ':00' : '') + '+08:00' : null,
+        note: form.elements.note.value.trim(), units: units };
+      busy(button, true);
+      api('POST', '/api/v1/consultations/' + form.getAttribute('data-consultation') + '/deliveries/bulk', body).then(function (r) {
+        busy(button, false);
+        if (!r.ok) { showError(form, r.error); return; }
+        after(form.getAttribute('data-done'), r.data, form);
+      });
+    });
+  }
+  initBulkDeliveries();
+
   window.gongjue = { api: api, showError: showError, clearErrors: clearErrors, showOK: showOK, busy: busy, el: el, pick: pick, handlers: handlers, refreshFragment: refreshFragment, after: after };
 })();
