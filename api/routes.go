@@ -75,6 +75,11 @@ func (s *Server) routes() {
 	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))
 	v1.POST("/deliveries/:delivery/reject", s.staff(committee, residents, volunteer), handle(s.rejectDelivery))
 	v1.POST("/deliveries/:delivery/photo", s.staff(committee, volunteer), handle(s.deliveryPhoto))
+
+	// Evidence: exports (DESIGN §5.3).
+	v1.GET("/consultations/:id/export/:file", s.staff(committee, residents), handle(s.exportConsultation))
+	v1.GET("/communities/:cid/roll.xlsx", s.staff(committee), handle(s.exportRoll))
+	v1.GET("/communities/:cid/roll.csv", s.staff(committee), handle(s.exportRoll))
 }
 
 // filesOnly serves the files of a tree and answers directories as absent,
