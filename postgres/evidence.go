@@ -5,6 +5,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -107,4 +109,140 @@ func AccountNames(ctx context.Context, q sqlx.QueryerContext, communityID int64)
 		names[r.ID] = r.Username
 	}
 	return names, nil
+}
+
+// UnitVote is one consultation of a unit's history: the vote, the copy of
+// the unit its ballot made at opening, and how the ballot was answered —
+// never the choices (OpenSealedRecord gives those).
+type UnitVote struct {
+	ConsultationID int64          `db:"consultation_id" json:"consultation_id"`
+	Title          string         `db:"title" json:"title"`
+	State          string         `db:"state" json:"state"`
+	OpensAt        time.Time      `db:"opens_at" json:"opens_at"`
+	ClosesAt       time.Time      `db:"closes_at" json:"closes_at"`
+	ClosedAt       *time.Time     `db:"closed_at" json:"closed_at"`
+	Zone           string         `db:"zone" json:"zone"`
+	Area           quorum.Area    `db:"area_centi" json:"area"`
+	Cast           *CountedBallot `db:"-" json:"cast"`
+	Deliveries     []Delivery     `db:"-" json:"deliveries"`
+	Paper          []PaperEntry   `db:"-" json:"paper_entries"`
+	Openings       []Opening      `db:"-" json:"openings"`
+	CountedBallot  `json:"-"`     // scanned here, shown as Cast
+}
+
+// CountedBallot is how a counted ballot was cast, without its choices.
+type CountedBallot struct {
+	Channel            string     `db:"channel" json:"channel"`
+	At                 *time.Time `db:"cast_at" json:"at"`
+	Verification       string     `db:"verification" json:"verification"`
+	VerifiedAt         *time.Time `db:"verified_at" json:"verified_at"`
+	EnteredBy          string     `db:"entered_by" json:"entered_by"`
+	ConfirmedBy        string     `db:"confirmed_by" json:"confirmed_by"`
+	PaperEntryID       *int64     `db:"paper_entry_id" json:"paper_entry_id"`
+	ProxyName          string     `db:"proxy_name" json:"proxy_name"`
+	ProxyAuthorisation string     `db:"proxy_authorisation" json:"proxy_authorisation"`
+}
+
+// Opening is one opening of a sealed record, as its audit entry has it.
+type Opening struct {
+	AuditID int64     `db:"id" json:"audit_id"`
+	By      string    `db:"username" json:"by"`
+	At      time.Time `db:"at" json:"at"`
+	Reason  string    `db:"reason" json:"reason"`
+}
+
+// AuditOpenSealed is the audit action of opening a unit's sealed record.
+const AuditOpenSealed = "unit.open_sealed"
+
+// UnitHistory returns every consultation that issued unit a ballot, newest
+// first, with its delivery records, paper entries, counted ballot and the
+// openings of its sealed record. ErrNotFound when the estate has no such
+// unit and never balloted one.
+func UnitHistory(ctx context.Context, q sqlx.QueryerContext, communityID int64, unit string) ([]UnitVote, error) {
+	var votes []UnitVote
+	err := sqlx.SelectContext(ctx, q, &votes, `
+		SELECT k.id AS consultation_id, k.title, k.state, k.opens_at, k.closes_at, k.closed_at, b.zone, b.area_centi,
+		       coalesce(c.channel, '') AS channel, c.cast_at, coalesce(c.verification, '') AS verification, c.verified_at,
+		       coalesce(ae.username, '') AS entered_by, coalesce(ac.username, '') AS confirmed_by, c.paper_entry_id,
+		       coalesce(c.proxy_name, '') AS proxy_name, coalesce(c.proxy_authorisation, '') AS proxy_authorisation
+		FROM ballots b
+		JOIN consultations k ON k.community_id = b.community_id AND k.id = b.consultation_id
+		LEFT JOIN casts c ON c.community_id = b.community_id AND c.consultation_id = b.consultation_id AND c.unit_id = b.unit_id
+		LEFT JOIN accounts ae ON ae.id = c.entered_by
+		LEFT JOIN accounts ac ON ac.id = c.confirmed_by
+		WHERE b.community_id = $1 AND b.unit_id = $2
+		ORDER BY k.opened_at DESC, k.id DESC`, communityID, unit)
+	if err != nil {
+		return nil, err
+	}
+	if len(votes) == 0 {
+		var exists bool
+		if err := sqlx.GetContext(ctx, q, &exists, `SELECT EXISTS (SELECT 1 FROM units WHERE community_id = $1 AND id = $2)`, communityID, unit); err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, ErrNotFound
+		}
+		return []UnitVote{}, nil
+	}
+	var paper []PaperEntry
+	if err := sqlx.SelectContext(ctx, q, &paper, paperEntryQuery+`
+		WHERE e.community_id = $1 AND e.unit_id = $2 ORDER BY e.id`, communityID, unit); err != nil {
+		return nil, err
+	}
+	var openings []struct {
+		Opening
+		ConsultationID int64 `db:"consultation_id"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &openings, `
+		SELECT e.id, coalesce(a.username, '') AS username, e.at, coalesce(e.detail->>'reason', '') AS reason,
+		       (e.detail->>'consultation')::bigint AS consultation_id
+		FROM audit_entries e LEFT JOIN accounts a ON a.id = e.account_id
+		WHERE e.community_id = $1 AND e.action = $2 AND e.subject = $3 ORDER BY e.id`,
+		communityID, AuditOpenSealed, unit); err != nil {
+		return nil, err
+	}
+	for i := range votes {
+		v := &votes[i]
+		if v.Channel != "" {
+			c := v.CountedBallot
+			v.Cast = &c
+		}
+		ds, err := ListDeliveries(ctx, q, communityID, v.ConsultationID, unit)
+		if err != nil {
+			return nil, err
+		}
+		v.Deliveries = []Delivery{}
+		if len(ds) == 1 {
+			v.Deliveries = ds[0].Records
+		}
+		v.Paper, v.Openings = []PaperEntry{}, []Opening{}
+		for _, p := range paper {
+			if p.ConsultationID == v.ConsultationID {
+				v.Paper = append(v.Paper, p)
+			}
+		}
+		for _, o := range openings {
+			if o.ConsultationID == v.ConsultationID {
+				v.Openings = append(v.Openings, o.Opening)
+			}
+		}
+	}
+	return votes, nil
+}
+
+// SealedChoices returns the counted ballot's choices of unit in a
+// consultation as matter ids and choice codes, ErrNotFound when it did not
+// vote.
+func SealedChoices(ctx context.Context, q sqlx.QueryerContext, communityID, consultationID int64, unit string) (matters []int64, choices []string, err error) {
+	var row struct {
+		MatterIDs pq.Int64Array  `db:"matter_ids"`
+		Choices   pq.StringArray `db:"choices"`
+	}
+	err = sqlx.GetContext(ctx, q, &row, `SELECT matter_ids, choices FROM casts
+		WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3`, communityID, consultationID, unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrNotFound
+	}
+	return row.MatterIDs, row.Choices, err
 }
