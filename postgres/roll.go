@@ -272,3 +272,25 @@ func ListUnits(ctx context.Context, q sqlx.QueryerContext, communityID int64, fi
 	}
 	return units, nil
 }
+
+// RollRemovals returns the units of estate communityID that a roll listing
+// only ids would remove, in id order, and those of them that have ballots
+// (which no import may remove).
+func RollRemovals(ctx context.Context, q sqlx.QueryerContext, communityID int64, ids []string) (removed, balloted []string, err error) {
+	var rows []struct {
+		ID       string `db:"id"`
+		Balloted bool   `db:"balloted"`
+	}
+	err = sqlx.SelectContext(ctx, q, &rows, `
+		SELECT u.id, EXISTS (SELECT 1 FROM ballots b WHERE b.community_id = u.community_id AND b.unit_id = u.id) AS balloted
+		FROM units u WHERE u.community_id = $1 AND u.id <> ALL ($2::text[])
+		ORDER BY u.id`, communityID, pq.Array(ids))
+	removed, balloted = []string{}, []string{}
+	for _, r := range rows {
+		removed = append(removed, r.ID)
+		if r.Balloted {
+			balloted = append(balloted, r.ID)
+		}
+	}
+	return removed, balloted, err
+}
