@@ -40,10 +40,10 @@ type openRequest struct {
 // sealedMatter is one matter of an opened record: the codes as cast and
 // their words.
 type sealedMatter struct {
-	MatterID int64    `json:"matter_id"`
-	Title    string   `json:"title"`
-	Choices  []string `json:"choices"`
-	Words    []string `json:"words"`
+	MatterID int64         `json:"matter_id"`
+	Title    string        `json:"title"`
+	Choices  []string      `json:"choices"`
+	Words    []locale.Text `json:"words"`
 }
 
 // openSealedRecord answers POST
@@ -89,10 +89,10 @@ func (s *Server) openSealedRecord(c *gin.Context) error {
 	}
 	matters := []sealedMatter{}
 	for _, m := range k.Matters {
-		sm := sealedMatter{MatterID: m.ID, Title: m.Title, Choices: []string{}, Words: []string{}}
+		sm := sealedMatter{MatterID: m.ID, Title: m.Title, Choices: []string{}, Words: []locale.Text{}}
 		for i, mid := range ids {
 			if mid == m.ID {
-				sm.Choices, sm.Words = append(sm.Choices, codes[i]), append(sm.Words, locale.Choice(codes[i]).ZH)
+				sm.Choices, sm.Words = append(sm.Choices, codes[i]), append(sm.Words, locale.Choice(codes[i]))
 			}
 		}
 		matters = append(matters, sm)

@@ -120,13 +120,13 @@ func TestUnitHistoryAndSealedRecord(t *testing.T) {
 	}
 	var opened struct {
 		Matters []struct {
-			Choices []string `json:"choices"`
-			Words   []string `json:"words"`
+			Choices []string              `json:"choices"`
+			Words   []struct{ ZH string } `json:"words"`
 		} `json:"matters"`
 	}
 	resp := ts.do(t, committee, http.MethodPost, base+paperUnit+"/history/"+id+"/open", reason, &opened)
 	if resp.StatusCode != http.StatusOK || len(opened.Matters) != 3 || !slices.Equal(opened.Matters[0].Choices, []string{sealed.Approve}) ||
-		opened.Matters[0].Words[0] != "反对" || !slices.Equal(opened.Matters[1].Choices, []string{sealed.Option}) || !slices.Equal(opened.Matters[2].Choices, sealed.Candidates) {
+		opened.Matters[0].Words[0].ZH != "反对" || !slices.Equal(opened.Matters[1].Choices, []string{sealed.Option}) || !slices.Equal(opened.Matters[2].Choices, sealed.Candidates) {
 		t.Fatalf("open: %d %+v, want %+v", resp.StatusCode, opened, sealed)
 	}
 	h, raw = history(volunteer, paperUnit)
