@@ -172,15 +172,19 @@ func (s *Server) askRemovals(c *gin.Context, cid int64, units []roll.Unit) error
 	if err != nil || len(removed) == 0 {
 		return err
 	}
-	named := strings.Join(removed[:min(len(removed), removalsShown)], "、")
-	if len(removed) > removalsShown {
-		named += fmt.Sprintf(" 等 / and %d more", len(removed)-removalsShown)
+	shown := removed[:min(len(removed), removalsShown)]
+	zh := fmt.Sprintf("文件中没有现有的 %d 套房屋（%s", len(removed), strings.Join(shown, "、"))
+	en := fmt.Sprintf("the file leaves out %d existing units (%s", len(removed), strings.Join(shown, ", "))
+	if more := len(removed) - len(shown); more > 0 {
+		zh, en = zh+fmt.Sprintf(" 等，另有 %d 套", more), en+fmt.Sprintf(" and %d more", more)
 	}
-	msg := fmt.Sprintf("文件中没有现有的 %d 套房屋（%s），导入将把它们从名册中删除；如文件只是部分名册，请改用名册页逐户更正。确认删除请勾选后重新提交 / the file leaves out %d existing units (%s): importing would remove them from the roll. If the file is only part of the roll, correct units one by one on the roll page; to remove them, confirm and submit again",
-		len(removed), named, len(removed), named)
+	zh += "），导入将把它们从名册中删除；如文件只是部分名册，请改用名册页逐户更正。确认删除请勾选后重新提交"
+	en += "): importing would remove them from the roll. If the file is only part of the roll, correct units one by one on the roll page; to remove them, confirm and submit again"
 	if len(balloted) > 0 {
-		msg += fmt.Sprintf("。其中 %d 套已发出选票，不能删除 / %d of them have ballots and cannot be removed", len(balloted), len(balloted))
+		zh += fmt.Sprintf("。其中 %d 套已发出选票，不能删除", len(balloted))
+		en += fmt.Sprintf(". %d of them have ballots and cannot be removed", len(balloted))
 	}
+	msg := zh + " / " + en
 	return &Error{Status: http.StatusConflict, Code: "confirm_removals", Message: msg,
 		Details: gin.H{"remove": removed, "with_ballots": balloted}}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +57,24 @@ func TestRollPageAndUnitHistory(t *testing.T) {
 	shot.take(p, "roll-unit-corrected")
 	p.do("a wrong area", chromedp.SendKeys(chromedp.CSS("#fix-area"), "九十"), chromedp.Click(chromedp.CSS("#fix-submit")))
 	p.expect("#unit-form .form-error", "无法识别面积")
+
+	// A roll file that leaves a unit out asks first, naming it; confirmed,
+	// the unit's ballots still keep it on the roll.
+	partial := filepath.Join(t.TempDir(), "partial.csv")
+	lines := strings.SplitAfter(verificationRoll(), "\n")
+	os.WriteFile(partial, []byte(lines[0]+lines[1]+lines[2]), 0o644)
+	p.open("/console", "#roll-form")
+	p.do("uploading a partial roll", chromedp.SetUploadFiles(chromedp.CSS("#roll-file"), []string{partial}),
+		chromedp.Click(chromedp.CSS("#roll-submit")), chromedp.WaitVisible(chromedp.CSS("#roll-form .form-error")))
+	p.expect("#roll-form .form-error", "文件中没有现有的 1 套房屋（1-1-201）", "1 套已发出选票")
+	shot.take(p, "roll-partial-asks")
+	p.do("confirming the removal", chromedp.Click(chromedp.CSS("#roll-confirm-removals")), chromedp.Click(chromedp.CSS("#roll-submit")))
+	p.expect("#roll-form .form-error", "房屋 1-1-201 已发出选票")
+	var units int
+	s.DB.Get(&units, `SELECT count(*) FROM units`)
+	if units != 3 {
+		t.Fatalf("%d units after the refused partial roll, want 3", units)
+	}
 
 	p.open("/console/units/1-1-102", "#vote-"+fmt.Sprint(consultation))
 	p.expect(".cast", "纸质选票", "volunteer1", "volunteer2")
