@@ -3,6 +3,7 @@ package api
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -182,6 +183,11 @@ func (s *Server) importRollFile(c *gin.Context, cid int64) (postgres.RollSummary
 		return postgres.RollSummary{}, invalid(err.Error(), nil)
 	}
 	ctx := c.Request.Context()
+	if c.PostForm("confirm_removals") != "1" {
+		if err := s.askRemovals(c, cid, units); err != nil {
+			return postgres.RollSummary{}, err
+		}
+	}
 	summary, err := postgres.ImportRoll(ctx, s.DB, s.Keys, cid, units)
 	if err != nil {
 		return summary, asRollError(err)
@@ -191,6 +197,38 @@ func (s *Server) importRollFile(c *gin.Context, cid int64) (postgres.RollSummary
 
 // asRollError turns the store's refusal (a unit with ballots cannot be
 // removed) into a 422 naming the unit.
+// removalsShown is how many units a refusal to remove names in its message.
+const removalsShown = 10
+
+// askRemovals refuses, as a dry run, an import that would remove units the
+// file does not list — a partial file would empty the roll — naming them
+// and asking for confirm_removals=1.
+func (s *Server) askRemovals(c *gin.Context, cid int64, units []roll.Unit) error {
+	ids := make([]string, len(units))
+	for i, u := range units {
+		ids[i] = u.ID
+	}
+	removed, balloted, err := postgres.RollRemovals(c.Request.Context(), s.DB, cid, ids)
+	if err != nil || len(removed) == 0 {
+		return err
+	}
+	shown := removed[:min(len(removed), removalsShown)]
+	zh := fmt.Sprintf("文件中没有现有的 %d 套房屋（%s", len(removed), strings.Join(shown, "、"))
+	en := fmt.Sprintf("the file leaves out %d existing units (%s", len(removed), strings.Join(shown, ", "))
+	if more := len(removed) - len(shown); more > 0 {
+		zh, en = zh+fmt.Sprintf(" 等，另有 %d 套", more), en+fmt.Sprintf(" and %d more", more)
+	}
+	zh += "），导入将把它们从名册中删除；如文件只是部分名册，请改用名册页逐户更正。确认删除请勾选后重新提交"
+	en += "): importing would remove them from the roll. If the file is only part of the roll, correct units one by one on the roll page; to remove them, confirm and submit again"
+	if len(balloted) > 0 {
+		zh += fmt.Sprintf("。其中 %d 套已发出选票，不能删除", len(balloted))
+		en += fmt.Sprintf(". %d of them have ballots and cannot be removed", len(balloted))
+	}
+	msg := zh + " / " + en
+	return &Error{Status: http.StatusConflict, Code: "confirm_removals", Message: msg,
+		Details: gin.H{"remove": removed, "with_ballots": balloted}}
+}
+
 func asRollError(err error) error {
 	var rollErr *roll.Error
 	if errors.As(err, &rollErr) {

@@ -45,6 +45,8 @@ func (s *Server) registerConsole() {
 	con.GET("/consultations/:id/paper", s.consolePage(committee, volunteer), s.consolePaper)
 	con.GET("/consultations/:id/deliveries", all, s.consoleDeliveries)
 	con.GET("/consultations/:id/result", all, s.consoleResult)
+	con.GET("/roll", s.consolePage(committee), s.consoleRoll)
+	con.GET("/units/:unit", all, s.consoleUnit)
 }
 
 // consolePage admits a logged-in browser of one of roles to a console page.

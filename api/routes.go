@@ -79,6 +79,14 @@ func (s *Server) routes() {
 	v1.POST("/deliveries/:delivery/verify", s.staff(committee, residents, volunteer), handle(s.verifyDelivery))
 	v1.POST("/deliveries/:delivery/reject", s.staff(committee, residents, volunteer), handle(s.rejectDelivery))
 	v1.POST("/deliveries/:delivery/photo", s.staff(committee, volunteer), handle(s.deliveryPhoto))
+
+	// Evidence: a unit's history and exports (DESIGN §5.3).
+	v1.PATCH("/communities/:cid/units/:unit", s.staff(committee), handle(s.correctUnit))
+	v1.GET("/communities/:cid/units/:unit/history", s.staff(committee, residents, volunteer), handle(s.unitHistory))
+	v1.POST("/communities/:cid/units/:unit/history/:consultation/open", s.staff(committee), handle(s.openSealedRecord))
+	v1.GET("/consultations/:id/export/:file", s.staff(committee, residents), handle(s.exportConsultation))
+	v1.GET("/communities/:cid/roll.xlsx", s.staff(committee), handle(s.exportRoll))
+	v1.GET("/communities/:cid/roll.csv", s.staff(committee), handle(s.exportRoll))
 }
 
 // filesOnly serves the files of a tree and answers directories as absent,

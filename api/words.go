@@ -28,3 +28,9 @@ func methodName(lang templates.Lang, m procedure.DeliveryMethod) string {
 	zh, en := m.Names()
 	return say(lang, locale.Text{ZH: zh, EN: en})
 }
+
+func init() {
+	pageFuncs["deliveryMethodName"] = func(lang templates.Lang, m string) string { return say(lang, locale.DeliveryMethod(m)) }
+	pageFuncs["deliveryStateName"] = func(lang templates.Lang, st string) string { return say(lang, locale.DeliveryState(st)) }
+	pageFuncs["verificationName"] = func(lang templates.Lang, v string) string { return say(lang, locale.Verification(v)) }
+}

@@ -148,21 +148,7 @@ func (owner *person) typeID(id string) {
 	owner.t.Helper()
 	owner.eval("marking the page", `document.body.dataset.stale = '1'; document.querySelector('#id_number').value = ''`)
 	owner.do("typing the ID number", chromedp.SendKeys(chromedp.CSS("#id_number"), id), chromedp.Click(chromedp.CSS("#verify-submit")))
-	// The poll is cut short when the form's answer replaces the page: poll
-	// again until the new page is there.
-	deadline := time.Now().Add(stepTimeout)
-	for {
-		ctx, cancel := context.WithTimeout(owner.ctx, 5*time.Second)
-		_, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`() => !!document.body && !document.body.dataset.stale && document.readyState === 'complete'`,
-			chromedp.WithPollingInterval(50*time.Millisecond)))
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			owner.fail("waiting for the answer to "+id, err)
-		}
-	}
+	owner.waitReloaded()
 }
 
 // TestOwnerVerificationOnThePhone walks §5.2 on the phone page in Chromium:

@@ -143,12 +143,7 @@ var choices = map[string]Text{
 
 // Choice names a choice code: agree → 同意. Any other value is an option
 // or a candidate and names itself.
-func Choice(code string) Text {
-	if t, ok := choices[code]; ok {
-		return t
-	}
-	return Text{code, code}
-}
+func Choice(code string) Text { return named(choices, code) }
 
 // The first two rows of every table of figures.
 var (
@@ -290,18 +285,47 @@ func Kind(kind string, options []string, seats int) Text {
 	return Text{"表决事项（同意 / 反对 / 弃权）", "approval (agree / oppose / abstain)"}
 }
 
-// DeliveryState names where a unit or a record stands in the delivery
-// ledger (§5.1), by its code (none, recorded, verified, rejected).
-func DeliveryState(code string) Text {
-	switch code {
-	case "none":
-		return Text{"未送达", "not delivered"}
-	case "recorded":
-		return Text{"已登记，待核验", "recorded, awaiting check"}
-	case "verified":
-		return Text{"已核验送达", "delivered (checked)"}
-	case "rejected":
-		return Text{"已驳回", "rejected"}
+// named looks code up in names; an unknown code names itself.
+func named(names map[string]Text, code string) Text {
+	if t, ok := names[code]; ok {
+		return t
 	}
 	return Text{code, code}
+}
+
+var deliveryMethods = map[string]Text{
+	"in_person":         {"当面签收", "in person"},
+	"left_with_witness": {"留置送达（见证人在场）", "left with a witness"},
+	"registered_post":   {"挂号邮寄", "registered post"},
+	"electronic":        {"电子送达", "electronic"},
+}
+
+// DeliveryMethod names a §5.1 delivery method by its code.
+func DeliveryMethod(code string) Text { return named(deliveryMethods, code) }
+
+var deliveryStates = map[string]Text{
+	"none":     {"未送达", "not delivered"},
+	"recorded": {"已登记，待核验", "recorded, awaiting check"},
+	"verified": {"已核验送达", "delivered (checked)"},
+	"rejected": {"已驳回", "rejected"},
+}
+
+// DeliveryState names where a unit's, or a record's, delivery stands.
+func DeliveryState(code string) Text { return named(deliveryStates, code) }
+
+var verifications = map[string]Text{
+	"none":      {"无需核验", "none required"},
+	"id_number": {"身份证号核验", "ID number"},
+	"sms":       {"短信验证码核验", "SMS code"},
+}
+
+// Verification names the owner verification (§5.2) a cast passed.
+func Verification(code string) Text { return named(verifications, code) }
+
+// YesNo is 是 or 否.
+func YesNo(yes bool) Text {
+	if yes {
+		return Text{"是", "yes"}
+	}
+	return Text{"否", "no"}
 }

@@ -272,3 +272,99 @@ func ListUnits(ctx context.Context, q sqlx.QueryerContext, communityID int64, fi
 	}
 	return units, nil
 }
+
+// RollRemovals returns the units of estate communityID that a roll listing
+// only ids would remove, in id order, and those of them that have ballots
+// (which no import may remove).
+func RollRemovals(ctx context.Context, q sqlx.QueryerContext, communityID int64, ids []string) (removed, balloted []string, err error) {
+	var rows []struct {
+		ID       string `db:"id"`
+		Balloted bool   `db:"balloted"`
+	}
+	err = sqlx.SelectContext(ctx, q, &rows, `
+		SELECT u.id, EXISTS (SELECT 1 FROM ballots b WHERE b.community_id = u.community_id AND b.unit_id = u.id) AS balloted
+		FROM units u WHERE u.community_id = $1 AND u.id <> ALL ($2::text[])
+		ORDER BY u.id`, communityID, pq.Array(ids))
+	removed, balloted = []string{}, []string{}
+	for _, r := range rows {
+		removed = append(removed, r.ID)
+		if r.Balloted {
+			balloted = append(balloted, r.ID)
+		}
+	}
+	return removed, balloted, err
+}
+
+// UnitFix is a committee's correction of one unit; nil fields stay. An ID
+// number is re-entered, never shown: OwnerKey replaces the stored key.
+type UnitFix struct {
+	Area          *quorum.Area
+	AreaSource    *string
+	OwnerName     *string
+	Phone         *string
+	DeveloperHeld *bool
+	OwnerKey      *string
+}
+
+// ErrUnitInOpenVote refuses a change of what a running vote counts.
+var ErrUnitInOpenVote = errors.New("the unit has a ballot in an open consultation")
+
+// CountedFields tells whether fix changes what a vote counts of a unit:
+// its area or its person (owner, developer-held).
+func (f UnitFix) CountedFields() bool {
+	return f.Area != nil || f.DeveloperHeld != nil || f.OwnerKey != nil
+}
+
+// CorrectUnit applies fix to unit of estate communityID and returns the
+// unit as it now is (masked, as ListUnits shows it). Ballots keep the copy
+// made at opening, so a correction counts from the next vote on; a fix of
+// the area or the person is nonetheless refused with ErrUnitInOpenVote
+// while an open consultation has the unit's ballot, so that the roll and
+// the running vote's figures agree. ErrNotFound for an unknown unit.
+// The same transaction audits the correction by account by, naming fields
+// and the new area and holding — never an ID number, a name or a phone.
+func CorrectUnit(ctx context.Context, db *DB, communityID int64, unit string, fix UnitFix, by int64, fields []string) (RollUnit, error) {
+	var u RollUnit
+	err := db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		var inOpenVote bool
+		err := tx.GetContext(ctx, &inOpenVote, `
+			SELECT EXISTS (SELECT 1 FROM ballots b JOIN consultations k ON k.community_id = b.community_id AND k.id = b.consultation_id
+			               WHERE b.community_id = u.community_id AND b.unit_id = u.id AND k.state = 'open')
+			FROM units u WHERE u.community_id = $1 AND u.id = $2 FOR UPDATE OF u`, communityID, unit)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if inOpenVote && fix.CountedFields() {
+			return ErrUnitInOpenVote
+		}
+		if err := tx.GetContext(ctx, &u, `
+			UPDATE units SET area_centi = coalesce($3, area_centi), area_source = coalesce($4, area_source),
+			       owner_name = coalesce($5, owner_name), owner_phone = coalesce($6, owner_phone),
+			       developer_held = coalesce($7, developer_held), owner_key = coalesce($8, owner_key)
+			WHERE community_id = $1 AND id = $2
+			RETURNING id, building, entrance, room, zone, floor, area_centi, area_source, owner_name, owner_phone, developer_held`,
+			communityID, unit, (*int64)(fix.Area), fix.AreaSource, fix.OwnerName, fix.Phone, fix.DeveloperHeld, fix.OwnerKey); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, &communityID, &by, "unit.correct", unit, map[string]any{
+			"fields": fields, "area": u.Area, "area_source": u.AreaSource, "developer_held": u.DeveloperHeld})
+	})
+	u.OwnerName, u.Phone = secret.MaskName(u.OwnerName), secret.MaskPhone(u.Phone)
+	return u, err
+}
+
+// GetUnit returns one unit of estate communityID as ListUnits shows it.
+func GetUnit(ctx context.Context, q sqlx.QueryerContext, communityID int64, unit string) (RollUnit, error) {
+	var u RollUnit
+	err := sqlx.GetContext(ctx, q, &u, `
+		SELECT id, building, entrance, room, zone, floor, area_centi, area_source, owner_name, owner_phone, developer_held
+		FROM units WHERE community_id = $1 AND id = $2`, communityID, unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	u.OwnerName, u.Phone = secret.MaskName(u.OwnerName), secret.MaskPhone(u.Phone)
+	return u, err
+}

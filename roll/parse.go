@@ -413,13 +413,13 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	u.Building, u.Entrance, u.Room, u.Zone = get(colBuilding), get(colEntrance), get(colRoom), get(colZone)
 	u.ID = UnitID(u.Building, u.Entrance, u.Room)
 
+	var msg string
 	if h.index[colArea] >= 0 {
 		s := get(colArea)
 		if fromExcel {
 			s = excelNumber(s)
 		}
-		var msg string
-		if u.Area, msg = parseArea(s); msg != "" {
+		if u.Area, msg = ParseArea(s); msg != "" {
 			bad(colArea, msg)
 		}
 	}
@@ -446,17 +446,8 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 		u.Floor = n
 	}
 
-	source := get(colAreaSource)
-	switch strings.ToLower(source) {
-	case "":
-	case "不动产登记簿", AreaCertificate:
-		u.AreaSource = AreaCertificate
-	case "竣工测绘", AreaSurvey:
-		u.AreaSource = AreaSurvey
-	case "销售合同", AreaContract:
-		u.AreaSource = AreaContract
-	default:
-		bad(colAreaSource, fmt.Sprintf("面积来源“%s”应为 不动产登记簿、竣工测绘 或 销售合同 / area source %q: want certificate, survey or contract", source, source))
+	if u.AreaSource, msg = ParseAreaSource(get(colAreaSource)); msg != "" {
+		bad(colAreaSource, msg)
 	}
 
 	held := get(colDeveloperHeld)
@@ -484,13 +475,29 @@ func (h *header) unit(rec record, ps *problems, fromExcel bool) (u Unit, ok bool
 	return u, len(ps.list)+ps.dropped == before
 }
 
+// ParseAreaSource reads an area source as written (不动产登记簿, 竣工测绘,
+// 销售合同 or their codes; "" for none), returning its code or a message.
+func ParseAreaSource(source string) (string, string) {
+	switch strings.ToLower(source) {
+	case "":
+		return "", ""
+	case "不动产登记簿", AreaCertificate:
+		return AreaCertificate, ""
+	case "竣工测绘", AreaSurvey:
+		return AreaSurvey, ""
+	case "销售合同", AreaContract:
+		return AreaContract, ""
+	}
+	return "", fmt.Sprintf("面积来源“%s”应为 不动产登记簿、竣工测绘 或 销售合同 / area source %q: want certificate, survey or contract", source, source)
+}
+
 func floorRangeMessage(s string) string {
 	return fmt.Sprintf("楼层“%s”应在 %d 到 %d 之间 / floor %s must be between %d and %d", s, MinFloor, MaxFloor, s, MinFloor, MaxFloor)
 }
 
-// parseArea reads an area cell, returning a message for the committee when it
+// ParseArea reads an area cell, returning a message for the committee when it
 // is not a positive area with at most two decimals, at most MaxArea.
-func parseArea(s string) (quorum.Area, string) {
+func ParseArea(s string) (quorum.Area, string) {
 	if s == "" {
 		return 0, "面积不能为空 / area must not be empty"
 	}

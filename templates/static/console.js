@@ -233,6 +233,17 @@
   });
 
   // The roll import: the summary of what changed, or the refused rows.
+  // An opened sealed record (unit history): the choices, matter by matter.
+  handlers.sealed = function (data, form) {
+    var out = form.querySelector('.sealed-result');
+    out.textContent = '';
+    out.appendChild(el('p', { text: pick('已开启，本次开启已记入审计：', 'Opened; this opening is audited:') }));
+    out.appendChild(el('ul', { 'class': 'sealed-choices' }, (data.matters || []).map(function (m) {
+      return el('li', { text: m.title + pick('：', ': ') + (m.words.length ? m.words.map(function (w) { return pick(w.zh, w.en); }).join(pick('、', ', ')) : '—') });
+    })));
+    out.hidden = false;
+  };
+
   handlers.roll = function (data, form) {
     var out = document.getElementById('roll-result');
     var t = document.getElementById('roll-summary-template');
