@@ -70,15 +70,18 @@ func TestPaperQueueFlags(t *testing.T) {
 	if r := e.do(t, "", http.MethodPost, "/api/v1/ballots/"+e.token(ballots[2]), map[string]any{"choices": c.choices()}, nil); r.StatusCode != http.StatusCreated {
 		t.Fatalf("online cast: %d", r.StatusCode)
 	}
-	for _, lang := range []struct{ query, conflict, voted, reject string }{
-		{"", "冲突：同一房屋还有 1 条待确认的录入", "投票（在线投票），这张纸质票不再计入", "退回（已投票）"},
-		{"&lang=en", "Conflict: 1 other entries await confirmation", "(online) since: this paper ballot can no longer count", "Reject (already voted)"},
+	for _, lang := range []struct{ query, conflict, voted, reject, counted string }{
+		{"", "冲突：同一房屋还有 1 条待确认的录入", "投票（在线投票），这张纸质票不再计入", "退回（已投票）", "在线投票 1 · 纸质选票 0"},
+		{"&lang=en", "Conflict: 1 other entries await confirmation", "(online) since: this paper ballot can no longer count", "Reject (already voted)", "online 1 · paper ballot 0"},
 	} {
 		b := newBrowser(t, e.testServer)
 		b.login("volunteer2")
 		resp, page := b.get("/console" + paper[len("/api/v1"):] + "?fragment=queue" + lang.query)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("queue: %d", resp.StatusCode)
+		}
+		if !strings.Contains(page, lang.counted) {
+			t.Errorf("the counts do not name the channels as everywhere else (%q):\n%s", lang.counted, page)
 		}
 		entries := strings.Split(page, `<li class="queue-entry`)[1:]
 		if len(entries) != 4 {
