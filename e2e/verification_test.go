@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"regexp"
@@ -17,8 +16,6 @@ import (
 
 	"gongjue/idnumber"
 	"gongjue/internal/testtool"
-	"gongjue/postgres"
-	"gongjue/procedure"
 )
 
 // verificationIDs are the ID numbers of three flats' owners, valid, the
@@ -66,47 +63,14 @@ func apiCall(t *testing.T, base, token, method, path string, body any, out any) 
 // method and returns each unit's ballot link.
 func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 	t.Helper()
-	var login struct{ Token string }
-	apiCall(t, s.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("file", "roll.csv")
-	fw.Write([]byte(verificationRoll()))
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/communities/%d/roll", s.URL, s.CommunityID), &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if resp := testtool.Send(t, req, login.Token, nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("roll import: %d", resp.StatusCode)
-	}
-	var created struct{ ID int64 }
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/consultations", s.CommunityID), map[string]any{
+	_, ballots := openVote(t, s, verificationRoll(), fmt.Sprintf(`{"online_verification": %q}`, method), map[string]any{
 		"title": "是否同意更换门禁系统", "opens_at": time.Now().Add(-time.Minute).Format(time.RFC3339),
 		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
 		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
-	}, &created)
-	// Rules of procedure asking for method, frozen when the vote opens.
-	var committee int64
-	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
-		t.Fatal(err)
-	}
-	settings, defaulted, err := procedure.Parse([]byte(fmt.Sprintf(`{"online_verification": %q}`, method)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	version, err := postgres.CreateProcedure(context.Background(), s.DB, s.CommunityID, settings, defaulted, []byte("%PDF-1.4 议事规则"), "application/pdf", committee)
-	if err == nil {
-		err = postgres.ActivateProcedure(context.Background(), s.DB, s.CommunityID, version, committee)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var opened struct {
-		Ballots []struct{ Unit, URL string }
-	}
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", created.ID), nil, &opened)
+	})
 	links := map[string]string{}
-	for _, b := range opened.Ballots {
-		links[b.Unit] = b.URL
+	for unit, b := range ballots {
+		links[unit] = b.URL
 	}
 	return links
 }
