@@ -7,12 +7,15 @@ import (
 	"image/png"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"gongjue/internal/testtool"
 	"gongjue/postgres"
@@ -323,5 +326,74 @@ func TestPhoneAidsAndPaperDesk(t *testing.T) {
 				shot.take(vol, "aids-paper-conflict-"+name)
 			}
 		})
+	}
+}
+
+// qrVideo writes a Y4M video whose frames show a QR code of text, for
+// Chromium's fake camera.
+func qrVideo(t *testing.T, text string) string {
+	t.Helper()
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h, side = 640, 480, 400
+	code := q.Image(side)
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n", w, h)
+	for range 10 {
+		buf.WriteString("FRAME\n")
+		for y := range h {
+			for x := range w {
+				luma := byte(255)
+				if cx, cy := x-(w-side)/2, y-(h-side)/2; cx >= 0 && cy >= 0 && cx < side && cy < side {
+					r, _, _, _ := code.At(cx, cy).RGBA()
+					luma = byte(r >> 8)
+				}
+				buf.WriteByte(luma)
+			}
+		}
+		buf.Write(bytes.Repeat([]byte{128}, w*h/2)) // no colour: U and V planes
+	}
+	file := filepath.Join(t.TempDir(), "qr.y4m")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestPaperDeskCamera: a volunteer's phone scans a returned ballot's QR
+// code with the camera (Chromium's fake camera showing the code; its
+// browser has no BarcodeDetector, so jsQR decodes) and the desk shows the
+// unit before the choices are entered, in Chinese and English.
+func TestPaperDeskCamera(t *testing.T) {
+	s := startSite(t)
+	id, ballots := openAidsVote(t, s)
+	b := ballots["1-1-301"]
+	root := startBrowser(t, context.Background(),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, b.URL)))
+	shot := newShots(t)
+	for _, lang := range []struct{ query, scan, found string }{
+		{"", "用相机扫描二维码", "这张选票属于房屋"},
+		{"?lang=en", "Scan the QR code with the camera", "This ballot belongs to unit"},
+	} {
+		vol := newPerson(t, root, "volunteer-camera"+lang.query, s.URL, shot)
+		vol.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+		vol.login("volunteer1", password)
+		vol.open(fmt.Sprintf("/console/consultations/%d/paper%s", id, lang.query), "#paper-form")
+		vol.expect("#paper-camera", lang.scan)
+		vol.do("scanning", chromedp.Click(chromedp.CSS("#paper-scan")))
+		vol.expectWithin(20*time.Second, "#paper-unit", lang.found)
+		vol.expect("#paper-unit", b.Unit)
+		if got := vol.value("#paper-ref"); got != b.URL {
+			t.Errorf("the scan typed %q, not the ballot's link %q", got, b.URL)
+		}
+		if shown := evalValue[bool](vol, "the camera closed", `!document.getElementById('paper-video').hidden`); shown {
+			t.Error("the camera stays on after the scan")
+		}
+		vol.measure("the paper desk after a scan")
+		shot.take(vol, "paper-camera-scan"+lang.query)
 	}
 }
