@@ -143,6 +143,10 @@ const layoutJS = `(() => {
     const box = l.closest('fieldset, .vote-card, main').getBoundingClientRect();
     if (l.getBoundingClientRect().right > box.right + 0.5 || l.scrollWidth > l.clientWidth + 1) bad.push('title past its card: ' + l.innerText.slice(0, 30));
   }
+  for (const f of document.querySelectorAll('fieldset')) {
+    const card = f.parentElement.closest('.card, .vote-card, form, main').getBoundingClientRect();
+    if (f.getBoundingClientRect().right > card.right + 0.5) bad.push('card past its box: ' + f.innerText.slice(0, 30));
+  }
   for (const n of document.querySelectorAll('.nowrap')) {
     const tops = new Set([...n.getClientRects()].map(r => Math.round(r.top)));
     if (tops.size > 1) bad.push('split across lines: ' + n.innerText);
@@ -312,8 +316,7 @@ func TestPhoneAidsAndPaperDesk(t *testing.T) {
 				vol.expect("#paper-unit", w.want.paperFound, other.Unit)
 			}
 			enter()
-			vol.measure("the paper desk")
-			shot.take(vol, "aids-paper-found-"+name)
+			vol.checkPage("the paper desk", "aids-paper-found-"+name)
 			if w.phone {
 				// Two entries of one unit: the queue flags them.
 				for range 2 {
