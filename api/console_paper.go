@@ -68,6 +68,12 @@ type conPaperEntryView struct {
 	DecidedBy     string
 	DecidedAt     string
 	Note          string
+	// Conflicts counts the other entries pending for the same unit: only
+	// one of them can be right.
+	Conflicts int
+	// Voted says when and how the unit has voted since the entry: it can
+	// no longer count, and is to be rejected rather than confirmed.
+	Voted string
 }
 
 // conOriginalView is an uploaded original as the desk shows it: an image
@@ -126,6 +132,16 @@ func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consulta
 	for _, m := range k.Matters {
 		titles[m.ID] = strconv.Itoa(m.Position) + ". " + m.Title
 	}
+	voted, err := postgres.PendingPaperUnitsCast(ctx, s.DB, d.Community.ID, k.ID)
+	if err != nil {
+		return q, err
+	}
+	pendingByUnit := map[string]int{}
+	for _, e := range entries {
+		if e.State == "pending" {
+			pendingByUnit[e.UnitID]++
+		}
+	}
 	for _, e := range entries {
 		v := conPaperEntryView{ID: e.ID, Unit: e.UnitID, Code: ballot.FormatCode(e.Code), EnteredBy: e.EnteredByName,
 			EnteredAt: conFormatTime(e.EnteredAt), Mine: e.EnteredBy == d.Account.ID, State: e.State, Note: e.Note}
@@ -158,6 +174,11 @@ func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consulta
 			v.Lines = append(v.Lines, titles[id]+conPickText(d.page, "：", ": ")+strings.Join(byMatter[id], conPickText(d.page, "、", ", ")))
 		}
 		if e.State == "pending" {
+			v.Conflicts = pendingByUnit[e.UnitID] - 1
+			if cast := voted[e.UnitID]; cast != nil {
+				v.Voted = fmt.Sprintf(conPickText(d.page, "该房屋已于 %s 投票（%s），这张纸质票不再计入，请退回。", "This unit voted at %s (%s) since: this paper ballot can no longer count; reject it."),
+					locale.Minute(cast.At), say(d.Lang, locale.Channel(string(cast.Channel))))
+			}
 			q.Pending = append(q.Pending, v)
 		} else {
 			q.Recent = append(q.Recent, v)

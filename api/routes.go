@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	v1.GET("/consultations/:id/turnout", s.staff(committee, residents, volunteer), handle(s.turnout))
 	v1.POST("/consultations/:id/paper", s.staff(committee, volunteer), handle(s.enterPaper))
 	v1.GET("/consultations/:id/paper", s.staff(committee, volunteer), handle(s.listPaper))
+	v1.GET("/consultations/:id/paper/ballot", s.staff(committee, volunteer), handle(s.paperLookup))
 	v1.POST("/paper/:entry/confirm", s.staff(committee, volunteer), handle(s.confirmPaper))
 	v1.POST("/paper/:entry/reject", s.staff(committee, volunteer), handle(s.rejectPaper))
 	v1.POST("/paper/:entry/original", s.staff(committee, volunteer), handle(s.paperOriginal))

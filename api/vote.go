@@ -1,7 +1,8 @@
 package api
 
 // The owner's voting page, /v/{token} (DESIGN §5): large type, Simplified
-// Chinese by default with an English switch, no login and no script. GET
+// Chinese by default with an English switch, no login, and no script needed
+// (vote.js adds the text size, read-aloud and keeping the receipt). GET
 // shows the ballot — after the owner verification the vote asks for, which
 // POST with step=send_code and step=verify pass (§5.2); POST with
 // step=confirm shows the choices to confirm; POST with step=cast counts
@@ -102,6 +103,31 @@ func voteChannelLabel(lang templates.Lang, ch ballot.Channel) string {
 	return say(lang, locale.Channel(string(ch)))
 }
 
+// inOptionOrder returns the chosen values in the order the ballot lists
+// them, so the confirmation and the receipt name candidates alike whatever
+// order they were ticked or stored in; a value the owner cannot tick (a
+// paper ballot's spoiled) follows. An election's abstain (nobody ticked)
+// is no choice and drops out.
+func (m *voteMatter) inOptionOrder(values []string) []string {
+	picked := map[string]bool{}
+	for _, v := range values {
+		picked[v] = true
+	}
+	var out []string
+	for _, o := range m.Options {
+		if picked[o.Value] {
+			out = append(out, o.Value)
+			delete(picked, o.Value)
+		}
+	}
+	for _, v := range values {
+		if picked[v] && v != "" && !(v == ballot.Abstain && m.Kind == ballot.Election) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // newVotePage lays out a ballot with the chosen values checked.
 func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, problems ballot.Problems) votePage {
 	p := newPage(c)
@@ -136,11 +162,9 @@ func newVotePage(c *gin.Context, v *postgres.BallotView, chosen ballot.Input, pr
 		for _, x := range m.Marks() {
 			vm.Options = append(vm.Options, voteOption{Value: x, Label: voteChoiceLabel(p.Lang, x), Checked: picked[x]})
 		}
-		for _, x := range chosen[key] {
-			if x != "" {
-				vm.Chosen = append(vm.Chosen, voteChoiceLabel(p.Lang, x))
-				vm.Values = append(vm.Values, x)
-			}
+		for _, x := range vm.inOptionOrder(chosen[key]) {
+			vm.Chosen = append(vm.Chosen, voteChoiceLabel(p.Lang, x))
+			vm.Values = append(vm.Values, x)
 		}
 		if m.Kind == ballot.Election && len(vm.Chosen) == 0 {
 			vm.Chosen = []string{templates.T(p.Lang, "vote.election.blank")}
@@ -178,13 +202,8 @@ func (vp *votePage) withCast(v *postgres.BallotView, r *postgres.CastRecord, sho
 	for i := range vp.Matters {
 		m := &vp.Matters[i]
 		m.Chosen, m.Values = nil, nil
-		for _, x := range chosen[strconv.FormatInt(m.ID, 10)] {
-			if x == ballot.Abstain && m.Kind == ballot.Election {
-				x = ""
-			}
-			if x != "" {
-				m.Chosen = append(m.Chosen, voteChoiceLabel(vp.Lang, x))
-			}
+		for _, x := range m.inOptionOrder(chosen[strconv.FormatInt(m.ID, 10)]) {
+			m.Chosen = append(m.Chosen, voteChoiceLabel(vp.Lang, x))
 		}
 		if len(m.Chosen) == 0 {
 			m.Chosen = []string{templates.T(vp.Lang, "vote.election.blank")}

@@ -45,8 +45,8 @@ func chromiumPath(t *testing.T) string {
 
 // startBrowser starts a headless Chromium with a fresh profile and returns
 // the root context; every person then gets a browser context of their own
-// (separate cookies) from newPerson.
-func startBrowser(t *testing.T, ctx context.Context) context.Context {
+// (separate cookies) from newPerson. extra adds flags (a fake camera).
+func startBrowser(t *testing.T, ctx context.Context, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -63,6 +63,7 @@ func startBrowser(t *testing.T, ctx context.Context) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,11 +57,7 @@ func (p *person) exists(selector string) bool {
 
 func TestDeliveryLedgerInTheConsole(t *testing.T) {
 	site := startSite(t)
-	var login struct{ Token string }
-	apiCall(t, site.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
-	importRoll(t, site, login.Token, rollCSV())
-	vote := createVote(t, site, login.Token)
-	apiCall(t, site.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", vote), nil, nil)
+	vote, _ := openVoteWith(t, site, rollCSV(), `{}`, voteBody())
 	ledger := fmt.Sprintf("/console/consultations/%d/deliveries", vote)
 	records := func() int {
 		var n int

@@ -17,8 +17,6 @@ import (
 
 	"gongjue/idnumber"
 	"gongjue/internal/testtool"
-	"gongjue/postgres"
-	"gongjue/procedure"
 )
 
 // verificationIDs are the ID numbers of three flats' owners, valid, the
@@ -77,17 +75,13 @@ func importRoll(t *testing.T, s *site, token, csv string) {
 	}
 }
 
-// createVote creates a one-matter vote, open from a minute ago for an
-// hour, and returns its id.
-func createVote(t *testing.T, s *site, token string) int64 {
-	t.Helper()
-	var created struct{ ID int64 }
-	apiCall(t, s.URL, token, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/consultations", s.CommunityID), map[string]any{
+// voteBody is a one-matter vote, open from a minute ago for an hour.
+func voteBody() map[string]any {
+	return map[string]any{
 		"title": "是否同意更换门禁系统", "opens_at": time.Now().Add(-time.Minute).Format(time.RFC3339),
 		"closes_at": time.Now().Add(time.Hour).Format(time.RFC3339),
 		"matters":   []map[string]any{{"title": "是否同意更换门禁系统", "kind": "approve", "rules": "ordinary"}},
-	}, &created)
-	return created.ID
+	}
 }
 
 // openVerifiedVote imports the roll, opens a one-matter vote asking for
@@ -98,39 +92,17 @@ func openVerifiedVote(t *testing.T, s *site, method string) map[string]string {
 	return links
 }
 
-// openVote imports the roll, opens a one-matter vote under rules of
-// procedure with settings and returns its id and each unit's ballot link.
+// openVote opens voteBody's one-matter vote on the verification roll under
+// rules of procedure with settings, returning its id and each unit's
+// ballot link.
 func openVote(t *testing.T, s *site, settingsJSON string) (int64, map[string]string) {
 	t.Helper()
-	var login struct{ Token string }
-	apiCall(t, s.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
-	importRoll(t, s, login.Token, verificationRoll())
-	consultation := createVote(t, s, login.Token)
-	// Rules of procedure asking for method, frozen when the vote opens.
-	var committee int64
-	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
-		t.Fatal(err)
-	}
-	settings, defaulted, err := procedure.Parse([]byte(settingsJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	version, err := postgres.CreateProcedure(context.Background(), s.DB, s.CommunityID, settings, defaulted, []byte("%PDF-1.4 议事规则"), "application/pdf", committee)
-	if err == nil {
-		err = postgres.ActivateProcedure(context.Background(), s.DB, s.CommunityID, version, committee)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var opened struct {
-		Ballots []struct{ Unit, URL string }
-	}
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", consultation), nil, &opened)
+	id, ballots := openVoteWith(t, s, verificationRoll(), settingsJSON, voteBody())
 	links := map[string]string{}
-	for _, b := range opened.Ballots {
-		links[b.Unit] = b.URL
+	for unit, b := range ballots {
+		links[unit] = b.URL
 	}
-	return consultation, links
+	return id, links
 }
 
 // onPhone is an owner's phone (390×844) on a ballot link.

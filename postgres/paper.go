@@ -116,9 +116,7 @@ func CreatePaperEntry(ctx context.Context, db *DB, e NewPaperEntry) (int64, []in
 				return err
 			}
 		}
-		if err := tx.SelectContext(ctx, &others, `SELECT id FROM paper_entries
-			WHERE community_id = $1 AND consultation_id = $2 AND unit_id = $3 AND state = 'pending' ORDER BY id`,
-			e.CommunityID, e.ConsultationID, e.UnitID); err != nil {
+		if others, err = PendingPaperEntryIDs(ctx, tx, e.CommunityID, e.ConsultationID, e.UnitID); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &id, `
