@@ -67,7 +67,7 @@ func (s *Server) createUser(c *gin.Context) error {
 	if strings.TrimSpace(req.Username) == "" {
 		problems = append(problems, fieldProblem{"username", "必须填写用户名 / required"})
 	}
-	if len(req.Password) < 8 {
+	if len(req.Password) < postgres.MinPasswordLen {
 		problems = append(problems, fieldProblem{"password", "密码至少 8 个字符 / at least 8 characters"})
 	}
 	switch req.Role {

@@ -143,8 +143,8 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		err = errorf(http.StatusForbidden, "forbidden", "平台管理员请使用命令行或 API；控制台供小区的业委会、居委会和志愿者使用。 / The platform admin works with the command line and the API; the console is for an estate's committees and volunteers.")
 	}
 	if err != nil {
-		var apiErr *Error
-		if !errors.As(err, &apiErr) {
+		apiErr := apiError(err)
+		if apiErr == nil {
 			s.consolePageError(c, err)
 			return
 		}

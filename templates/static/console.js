@@ -250,6 +250,12 @@
     if (zones) refreshFragment(zones);
   };
 
+  // A reset password: said on the form itself, in the page's words.
+  handlers.password = function (data, form) {
+    form.reset();
+    showOK(form, form.getAttribute('data-ok'));
+  };
+
   handlers.account = function (data, form) {
     showOK(form, pick('账号已创建：', 'Account created: ') + (form.elements.username ? form.elements.username.value : ''));
     form.reset();
