@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -16,10 +15,7 @@ import (
 // Chinese and English; the volunteers are logged out at once.
 func TestAccountsConsole(t *testing.T) {
 	site := startSite(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	root := startBrowser(t, ctx)
-	shot := newShots(t)
+	root, shot := startWalk(t)
 	for _, w := range []struct {
 		name, lang string
 		phone      bool
@@ -32,7 +28,7 @@ func TestAccountsConsole(t *testing.T) {
 	} {
 		reset, ended := "reset-"+w.name, "ended-"+w.name
 		for _, name := range []string{reset, ended} {
-			if _, err := postgres.CreateAccount(ctx, site.DB, name, password, staff.RoleVolunteer, &site.CommunityID); err != nil {
+			if _, err := postgres.CreateAccount(context.Background(), site.DB, name, password, staff.RoleVolunteer, &site.CommunityID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -41,7 +37,7 @@ func TestAccountsConsole(t *testing.T) {
 
 		com := newPerson(t, root, "committee-"+w.name, site.URL, shot)
 		if w.phone {
-			com.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+			com.asPhone()
 		}
 		com.login("committee", password)
 		com.open("/console/accounts?lang="+w.lang, "#accounts")

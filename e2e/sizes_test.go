@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"strings"
+	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -37,4 +39,19 @@ func (p *person) meetsPhoneSizes(where string) {
 	if len(small) > 0 {
 		p.t.Errorf("%s: %s is smaller than the vote page's sizes on a phone:\n%s", p.name, where, strings.Join(small, "\n"))
 	}
+}
+
+// startWalk starts the browser of a walk through the console and where its
+// screenshots go.
+func startWalk(t *testing.T) (context.Context, *shots) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return startBrowser(t, ctx), newShots(t)
+}
+
+// asPhone makes the person's tab a phone's screen (390×844).
+func (p *person) asPhone() {
+	p.t.Helper()
+	p.do("phone size", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 }
