@@ -192,6 +192,9 @@ type newConsultationData struct {
 	ClosesAt       string
 	Figures        conScopeFigures      // of the whole estate, for the first view
 	Draft          *ballot.Consultation // the draft being edited, if any
+	Previous       *ballot.Consultation // the closed round a next round follows, if any
+	Initial        *ballot.Consultation // what the form starts from: the draft or the previous round
+	Round          int                  // the next round's number
 }
 
 func (s *Server) consoleNewConsultation(c *gin.Context) {
@@ -241,9 +244,23 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 			s.renderError(c, http.StatusConflict, conPickText(d.page, "这项表决已经开始，不能再修改。", "This vote has started and can no longer be changed."))
 			return
 		}
-		data.Draft, scope = k, k.Scope
+		data.Draft, data.Initial, scope = k, k, k.Scope
 		data.OpensAt = k.OpensAt.In(locale.China).Format("2006-01-02T15:04")
 		data.ClosesAt = k.ClosesAt.In(locale.China).Format("2006-01-02T15:04")
+	} else if id := c.Query("previous"); id != "" {
+		// A next round (DESIGN §3.4): the roll and scope carry over, and
+		// the form starts from the previous round's matters.
+		c.Params = append(c.Params, gin.Param{Key: "id", Value: id})
+		k, err := s.consoleConsultationFor(c, d)
+		if err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		if k.State != ballot.Closed && k.State != ballot.Noticed {
+			s.renderError(c, http.StatusConflict, conPickText(d.page, "上一轮尚未截止，不能发起下一轮。", "The previous round has not closed: no next round yet."))
+			return
+		}
+		data.Previous, data.Initial, data.Round, scope = k, k, k.Round+1, k.Scope
 	}
 	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
 		s.consolePageError(c, err)

@@ -48,21 +48,7 @@ func (p *person) printA4(what string) []string {
 func TestFiguresPagePrints(t *testing.T) {
 	testtool.Need(t, "pdftotext")
 	site := startSite(t)
-	links := openVerifiedVote(t, site, "none")
-	var id, matter int64
-	if err := site.DB.QueryRow(`SELECT c.id, m.id FROM consultations c JOIN matters m ON m.consultation_id = c.id ORDER BY c.id DESC LIMIT 1`).Scan(&id, &matter); err != nil {
-		t.Fatal(err)
-	}
-	for _, unit := range []string{"1-1-101", "1-1-102"} {
-		castOnline(t, site.URL, ballotSheet{URL: links[unit], Unit: unit}, map[string]string{fmt.Sprint(matter): "agree"})
-	}
-	if _, err := site.DB.Exec(`UPDATE consultations SET closes_at = now() WHERE id = $1`, id); err != nil {
-		t.Fatal(err)
-	}
-	var login struct{ Token string }
-	apiCall(t, site.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
-	apiCall(t, site.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/close", id), nil, nil)
-
+	id := closedVote(t, site, "1-1-101", "1-1-102")
 	root, shot := startWalk(t)
 	com := newPerson(t, root, "committee", site.URL, shot)
 	com.login("committee", password)
@@ -92,4 +78,25 @@ func TestFiguresPagePrints(t *testing.T) {
 			t.Logf("%s page %d: %d characters: %.80q", w.lang, i+1, len(p), strings.Join(strings.Fields(p), " "))
 		}
 	}
+}
+
+// closedVote opens a one-matter vote of three units, casts agree for the
+// units named, closes it and returns its id.
+func closedVote(t *testing.T, site *site, agreeing ...string) int64 {
+	t.Helper()
+	links := openVerifiedVote(t, site, "none")
+	var id, matter int64
+	if err := site.DB.QueryRow(`SELECT c.id, m.id FROM consultations c JOIN matters m ON m.consultation_id = c.id ORDER BY c.id DESC LIMIT 1`).Scan(&id, &matter); err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range agreeing {
+		castOnline(t, site.URL, ballotSheet{URL: links[unit], Unit: unit}, map[string]string{fmt.Sprint(matter): "agree"})
+	}
+	if _, err := site.DB.Exec(`UPDATE consultations SET closes_at = now() WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	apiCall(t, site.URL, "", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "committee", "password": password}, &login)
+	apiCall(t, site.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/close", id), nil, nil)
+	return id
 }

@@ -484,6 +484,7 @@
       };
       var zones = chosenVetoZones();
       if (req.veto.mode !== 'none' && zones.length) req.veto.zones = zones;
+      if (form.hasAttribute('data-previous')) req.previous_id = Number(form.getAttribute('data-previous'));
       mattersBox.querySelectorAll('.matter-form').forEach(function (m) {
         var kind = matterKind(m);
         var matter = {
