@@ -79,7 +79,7 @@ func accountProblems(prefix, username, password string) []fieldProblem {
 	if username == "" {
 		problems = append(problems, fieldProblem{prefix + "username", "必须填写用户名 / required"})
 	}
-	if len(password) < 8 {
+	if len(password) < postgres.MinPasswordLen {
 		problems = append(problems, fieldProblem{prefix + "password", "密码至少 8 个字符 / at least 8 characters"})
 	}
 	return problems

@@ -155,8 +155,8 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		next = adminHome
 	}
 	if err != nil {
-		var apiErr *Error
-		if !errors.As(err, &apiErr) {
+		apiErr := apiError(err)
+		if apiErr == nil {
 			s.consolePageError(c, err)
 			return
 		}

@@ -192,6 +192,9 @@ type newConsultationData struct {
 	ClosesAt       string
 	Figures        conScopeFigures      // of the whole estate, for the first view
 	Draft          *ballot.Consultation // the draft being edited, if any
+	Previous       *ballot.Consultation // the closed round a next round follows, if any
+	Initial        *ballot.Consultation // what the form starts from: the draft or the previous round
+	Round          int                  // the next round's number
 }
 
 func (s *Server) consoleNewConsultation(c *gin.Context) {
@@ -241,9 +244,23 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 			s.renderError(c, http.StatusConflict, conPickText(d.page, "这项表决已经开始，不能再修改。", "This vote has started and can no longer be changed."))
 			return
 		}
-		data.Draft, scope = k, k.Scope
+		data.Draft, data.Initial, scope = k, k, k.Scope
 		data.OpensAt = k.OpensAt.In(locale.China).Format("2006-01-02T15:04")
 		data.ClosesAt = k.ClosesAt.In(locale.China).Format("2006-01-02T15:04")
+	} else if id := c.Query("previous"); id != "" {
+		// A next round (DESIGN §3.4): the roll and scope carry over, and
+		// the form starts from the previous round's matters.
+		c.Params = append(c.Params, gin.Param{Key: "id", Value: id})
+		k, err := s.consoleConsultationFor(c, d)
+		if err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		if k.State != ballot.Closed && k.State != ballot.Noticed {
+			s.renderError(c, http.StatusConflict, conPickText(d.page, "上一轮尚未截止，不能发起下一轮。", "The previous round has not closed: no next round yet."))
+			return
+		}
+		data.Previous, data.Initial, data.Round, scope = k, k, k.Round+1, k.Scope
 	}
 	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
 		s.consolePageError(c, err)
@@ -299,6 +316,36 @@ type consultationData struct {
 	Opened     bool
 	OpenFailed bool
 	PacketURL  string
+	Extension  *conExtensionView // the extend button's section, for the committee of an open vote
+}
+
+// conExtensionView says whether the committee may extend the vote now and
+// why (DESIGN §3.4), with the form's bounds when it may.
+type conExtensionView struct {
+	Allowed  bool
+	Why      string
+	Min, Max string // the datetime-local bounds of the new closing time
+}
+
+// conExtension is the extend section of an open vote.
+func conExtension(p page, st tally.ExtensionStatus) *conExtensionView {
+	part, elig := st.Participating(), st.Eligible()
+	turnout := conPickText(p, "目前参与：面积 ", "Taking part so far: area ") + locale.Percent(int64(part.Area), int64(elig.Area)) +
+		conPickText(p, "，人数 ", ", headcount ") + locale.Percent(int64(part.Headcount), int64(elig.Headcount)) + conPickText(p, "。", ".")
+	v := &conExtensionView{Allowed: st.Allowed()}
+	switch {
+	case st.HalfTookPart:
+		v.Why = turnout + conPickText(p, "已有半数参与，须按现状计票，不能延期。", " Half have taken part: the vote is decided as it stands and cannot be extended.")
+	case st.AtLimit():
+		v.Why = conPickText(p, "已延期至三个月的上限（", "The extensions have reached the three-month limit (") + locale.Minute(st.Limit) + conPickText(p, "），不能再延期。", "): no further extension.")
+	case st.TooEarly():
+		v.Why = turnout + conPickText(p, "延期须在截止时决定：自 ", " An extension is decided at the deadline: from ") + locale.Minute(st.WindowFrom) + conPickText(p, " 起（截止前 24 小时内）可以延期。", " (within 24 hours of the closing time).")
+	default:
+		v.Why = turnout + conPickText(p, "参与不足半数，可以延期；所有延期合计不超过原截止时间后三个月（", " Fewer than half have taken part, so the vote may be extended; all extensions together end by three months after the original closing time (") + locale.Minute(st.Limit) + conPickText(p, "）。", ").")
+	}
+	const local = "2006-01-02T15:04"
+	v.Min, v.Max = st.ClosesAt.In(locale.China).Add(time.Minute).Format(local), st.Limit.In(locale.China).Format(local)
+	return v
 }
 
 // conMatterPlan is a matter as put to the vote, with what it needs.
@@ -404,6 +451,14 @@ func (s *Server) consoleConsultation(c *gin.Context) {
 			s.consoleFragment(c, "console_consultation", "console_turnout", data.Turnout)
 			return
 		}
+	}
+	if k.State == ballot.Open && d.IsCommittee() {
+		st, err := tally.ExtensionStatusOf(ctx, s.DB, d.Community.ID, k.ID, string(k.State), k.ClosesAt, time.Now())
+		if err != nil {
+			s.consolePageError(c, err)
+			return
+		}
+		data.Extension = conExtension(d.page, st)
 	}
 	for _, m := range k.Matters {
 		rule, err := k.RuleOf(&m)

@@ -31,6 +31,7 @@ type resultData struct {
 	ScopeText   string
 	VetoText    string
 	Matters     []conMatterView
+	NextRound   bool // the committee may launch a next round: a matter did not pass
 	Notice      *notice.Status
 	Committee   *postgres.Approval
 	Residents   *postgres.Approval
@@ -127,6 +128,7 @@ func (s *Server) consoleResult(c *gin.Context) {
 	data.VetoText = conVetoText(d.page, doc.Consultation.Veto)
 	for i := range doc.Matters {
 		data.Matters = append(data.Matters, s.conMatterView(d.page, doc, &doc.Matters[i]))
+		data.NextRound = data.NextRound || (d.IsCommittee() && !data.Matters[i].Passed)
 	}
 	st, err := notice.GetStatus(ctx, s.DB, id)
 	if err != nil && !errors.Is(err, notice.ErrNotClosed) {

@@ -92,6 +92,9 @@ var domainErrors = []struct {
 	api *Error
 }{
 	{postgres.ErrNotFound, errNotFound},
+	{postgres.ErrDeactivated, errorf(http.StatusForbidden, "account_deactivated", "该账号已停用，请联系业委会 / this account is deactivated: ask the committee")},
+	{postgres.ErrPasswordTooShort, invalid(fmt.Sprintf("密码至少 %d 个字符 / the password needs at least %d characters", postgres.MinPasswordLen, postgres.MinPasswordLen),
+		[]fieldProblem{{"password", fmt.Sprintf("至少 %d 个字符 / at least %d characters", postgres.MinPasswordLen, postgres.MinPasswordLen)}})},
 	{postgres.ErrEmptyScope, invalid("表决范围内没有房屋，无法发出选票 / no unit is in scope: no ballot to issue", nil)},
 	{postgres.ErrDeadlinePassed, invalid("截止时间已过，请先修改截止时间 / the closing time has passed: edit it first",
 		[]ballot.Problem{{Field: "closes_at", Message: "is in the past"}})},

@@ -14,7 +14,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
 	"gongjue/staff"
@@ -186,10 +185,7 @@ func (s *Server) recordObjection(c *gin.Context) error {
 	if n := utf8.RuneCountInString(req.Content); n == 0 || n > 4000 {
 		problems = append(problems, fieldProblem{"content", "须填写异议内容（1至4000字）/ what it says: 1 to 4000 characters"})
 	}
-	raisedAt, err := time.Parse(time.RFC3339, req.RaisedAt)
-	if err != nil {
-		raisedAt, err = time.ParseInLocation("2006-01-02T15:04", req.RaisedAt, locale.China)
-	}
+	raisedAt, err := parseFormTime(req.RaisedAt)
 	if err != nil || raisedAt.After(time.Now().Add(time.Minute)) || raisedAt.Before(n.SignedAt.Time.Add(-24*time.Hour)) {
 		problems = append(problems, fieldProblem{"raised_at", "须为公示之后、不晚于现在的时间 / when it was raised: after posting, not in the future (RFC 3339 or 2006-01-02T15:04)"})
 	}

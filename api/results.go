@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gongjue/locale"
 	"gongjue/postgres"
 	"gongjue/quorum"
 	"gongjue/staff"
@@ -141,7 +142,17 @@ func mayViewUnpublished(acct *staff.Account, cid int64) bool {
 }
 
 type extendRequest struct {
-	ClosesAt time.Time `json:"closes_at"`
+	ClosesAt string `json:"closes_at"` // RFC 3339, or a form's 2006-01-02T15:04 in China time
+}
+
+// parseFormTime reads a time as the API takes it: RFC 3339, or a browser
+// form's datetime-local value (2006-01-02T15:04), which is China time.
+func parseFormTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t, err = time.ParseInLocation("2006-01-02T15:04", s, locale.China)
+	}
+	return t, err
 }
 
 // extend answers POST /api/v1/consultations/{id}/extend: the committee
@@ -155,10 +166,12 @@ func (s *Server) extend(c *gin.Context) error {
 	if err := c.ShouldBindJSON(&req); err != nil {
 		return badRequest("请求格式错误，closes_at 如 2026-06-30T18:00:00+08:00 / malformed JSON: " + err.Error())
 	}
-	if req.ClosesAt.IsZero() {
-		return invalid("请填写新的截止时间 / closes_at is required", []fieldProblem{{"closes_at", "required"}})
+	closesAt, err := parseFormTime(req.ClosesAt)
+	if err != nil {
+		return invalid("请填写新的截止时间，如 2026-06-30T18:00:00+08:00 / closes_at is required, e.g. 2026-06-30T18:00:00+08:00",
+			[]fieldProblem{{"closes_at", "须为 RFC 3339 或 2006-01-02T15:04 / RFC 3339 or 2006-01-02T15:04"}})
 	}
-	rec, err := tally.Extend(c.Request.Context(), s.DB, id, account(c), req.ClosesAt, time.Now())
+	rec, err := tally.Extend(c.Request.Context(), s.DB, id, account(c), closesAt, time.Now())
 	var inputErr *quorum.InputError
 	switch {
 	case errors.As(err, &inputErr):

@@ -29,6 +29,8 @@ func (s *Server) routes() {
 	v1.POST("/auth/logout", s.staff(), handle(s.logout))
 	v1.POST("/communities", s.staff(platform), handle(s.createCommunity))
 	v1.POST("/communities/:cid/users", s.staff(platform, committee), handle(s.createUser))
+	v1.POST("/accounts/:account/deactivate", s.staff(platform, committee), handle(s.deactivateAccount))
+	v1.POST("/accounts/:account/password", s.staff(platform, committee), handle(s.resetPassword))
 	v1.POST("/communities/:cid/roll", s.staff(committee), handle(s.importRoll))
 	v1.GET("/communities/:cid/zones", s.staff(committee, residents, volunteer), handle(s.listZones))
 	v1.POST("/evaluate", s.staff(committee, residents, volunteer), handle(s.evaluate))

@@ -13,37 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// phoneSizes lists what on the page is smaller than the vote page's sizes
-// on a phone: visible text under 18 px, tap targets under 44 px.
-const phoneSizes = `(() => {
-  const bad = [];
-  const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  document.querySelectorAll('main *').forEach(e => {
-    if (!visible(e)) return;
-    const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
-    if (own && parseFloat(getComputedStyle(e).fontSize) < 18) bad.push('text ' + e.tagName + ' ' + e.textContent.trim().slice(0, 30));
-  });
-  document.querySelectorAll('main button, main select, main input:not([type=checkbox]), main summary, main label.check').forEach(e => {
-    if (!visible(e)) return;
-    const r = e.getBoundingClientRect();
-    if (r.height < 44 || r.width < 44) bad.push('target ' + e.tagName + ' ' + (e.id || e.className) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
-  });
-  return bad;
-})()`
-
-func (p *person) expectPhoneSizes() {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
-	defer cancel()
-	bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](phoneSizes))
-	if err != nil {
-		p.fail("measuring the page", err)
-	}
-	if len(bad) > 0 {
-		p.t.Errorf("%s: smaller than the vote page's sizes on a phone: %v", p.name, bad)
-	}
-}
-
 func (p *person) exists(selector string) bool {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
@@ -109,7 +78,7 @@ func TestDeliveryLedgerInTheConsole(t *testing.T) {
 	if strings.ContainsAny(v2.text("main"), "已待核验送达签收") {
 		t.Errorf("the English ledger shows Chinese: %s", v2.text("main"))
 	}
-	v2.expectPhoneSizes()
+	v2.meetsPhoneSizes("the delivery ledger (English)")
 	shot.take(v2, "deliveries-phone-english")
 	v2.do("opening the rejection", chromedp.Click(chromedp.CSS("#unit-1-1-201 .reject-box summary")),
 		chromedp.Click(chromedp.CSS("#unit-1-1-201 .reject-form button[type=submit]")))
@@ -158,7 +127,7 @@ func TestDeliveryLedgerInTheConsole(t *testing.T) {
 	phone.login("committee", password)
 	phone.open(ledger+"?building=1&entrance=1&lang=zh", "#ledger")
 	phone.expect("#unit-1-1-101", "已核验送达", "签收人：业主本人", "有照片")
-	phone.expectPhoneSizes()
+	phone.meetsPhoneSizes("the delivery ledger (Chinese)")
 	shot.take(phone, "deliveries-phone-chinese")
 
 	com.open(fmt.Sprintf("/console/consultations/%d/missing?building=1&entrance=1", vote), "table.missing")

@@ -80,29 +80,6 @@ func openAidsVote(t *testing.T, s *site) (int64, map[string]openedBallot) {
 	})
 }
 
-// measureJS lists what on the page is smaller than the vote page's sizes:
-// visible text under 18 px, and tap targets (links, buttons, fields, the
-// labels holding a box) under 44 px either way.
-const measureJS = `(() => {
-  const bad = [];
-  const shown = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
-    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
-  for (const e of document.querySelectorAll('body *')) {
-    if (!shown(e)) continue;
-    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    const size = parseFloat(getComputedStyle(e).fontSize);
-    if (own && size < 18) bad.push('text ' + size + 'px: ' + e.tagName + ' «' + e.textContent.trim().slice(0, 30) + '»');
-  }
-  for (const e of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, label')) {
-    if (!shown(e)) continue;
-    if (e.tagName === 'LABEL' && !e.querySelector('input')) continue;
-    if ((e.type === 'checkbox' || e.type === 'radio') && e.closest('label')) continue;
-    const r = e.getBoundingClientRect();
-    if (r.height < 44 || r.width < 44) bad.push('target ' + Math.round(r.width) + '×' + Math.round(r.height) + ': ' + e.tagName + ' «' + (e.innerText || e.value || e.name || '').trim().slice(0, 30) + '»');
-  }
-  return bad;
-})()`
-
 // evalValue runs JavaScript in the page and returns its value.
 func evalValue[T any](p *person, what, js string) T {
 	p.t.Helper()
@@ -113,15 +90,6 @@ func evalValue[T any](p *person, what, js string) T {
 		p.fail(what, err)
 	}
 	return v
-}
-
-// measure fails the step when the page has text or targets too small.
-func (p *person) measure(step string) {
-	p.t.Helper()
-	bad := evalValue[[]string](p, "measuring "+step, measureJS)
-	if len(bad) > 0 {
-		p.t.Errorf("%s: %s: below the vote page's sizes:\n  %s", p.name, step, strings.Join(bad, "\n  "))
-	}
 }
 
 // layoutJS lists matter titles running past their card and unit ids or
@@ -156,7 +124,7 @@ func (p *person) checkLayout(step string) {
 func (p *person) checkPage(step, shotName string) {
 	p.t.Helper()
 	p.checkLayout(step)
-	p.measure(step)
+	p.meetsPhoneSizes(step)
 	p.shot.take(p, shotName)
 }
 
@@ -314,7 +282,7 @@ func TestPhoneAidsAndPaperDesk(t *testing.T) {
 						chromedp.WaitVisible(chromedp.CSS("#paper-ok")))
 				}
 				vol.expectWithin(15*time.Second, "#paper-queue", w.want.conflict)
-				vol.measure("the paper desk's queue")
+				vol.meetsPhoneSizes("the paper desk's queue")
 				shot.take(vol, "aids-paper-conflict-"+name)
 			}
 		})
@@ -385,7 +353,7 @@ func TestPaperDeskCamera(t *testing.T) {
 		if shown := evalValue[bool](vol, "the camera closed", `!document.getElementById('paper-video').hidden`); shown {
 			t.Error("the camera stays on after the scan")
 		}
-		vol.measure("the paper desk after a scan")
+		vol.meetsPhoneSizes("the paper desk after a scan")
 		shot.take(vol, "paper-camera-scan"+lang.query)
 	}
 }

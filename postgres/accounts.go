@@ -22,6 +22,15 @@ var ErrNotFound = errors.New("not found")
 // ErrBadCredentials is returned for an unknown user or a wrong password alike.
 var ErrBadCredentials = errors.New("wrong username or password")
 
+// ErrDeactivated is returned for the right password of a deactivated account.
+var ErrDeactivated = errors.New("account deactivated")
+
+// MinPasswordLen is the fewest bytes a staff password may have.
+const MinPasswordLen = 8
+
+// ErrPasswordTooShort refuses a password shorter than MinPasswordLen.
+var ErrPasswordTooShort = fmt.Errorf("password must be at least %d characters", MinPasswordLen)
+
 // PasswordCost is the bcrypt cost of stored passwords.
 var PasswordCost = bcrypt.DefaultCost
 
@@ -86,8 +95,8 @@ func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, passwor
 	if !staff.ValidRole(role) {
 		return 0, fmt.Errorf("unknown role %q", role)
 	}
-	if len(password) < 8 {
-		return 0, errors.New("password must be at least 8 characters")
+	if len(password) < MinPasswordLen {
+		return 0, ErrPasswordTooShort
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
@@ -103,10 +112,11 @@ func CreateAccount(ctx context.Context, q sqlx.QueryerContext, username, passwor
 func Authenticate(ctx context.Context, q sqlx.QueryerContext, username, password string) (staff.Account, error) {
 	var row struct {
 		staff.Account
-		PasswordHash string `db:"password_hash"`
+		PasswordHash string     `db:"password_hash"`
+		Deactivated  *time.Time `db:"deactivated_at"`
 	}
 	err := sqlx.GetContext(ctx, q, &row,
-		`SELECT id, community_id, username, role, password_hash FROM accounts WHERE username = $1`, username)
+		`SELECT id, community_id, username, role, password_hash, deactivated_at FROM accounts WHERE username = $1`, username)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return staff.Account{}, ErrBadCredentials
@@ -116,6 +126,9 @@ func Authenticate(ctx context.Context, q sqlx.QueryerContext, username, password
 	}
 	if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
 		return staff.Account{}, ErrBadCredentials
+	}
+	if row.Deactivated != nil {
+		return staff.Account{}, ErrDeactivated
 	}
 	return row.Account, nil
 }
@@ -144,7 +157,7 @@ func AccountBySession(ctx context.Context, q sqlx.QueryerContext, token string) 
 	}
 	err := sqlx.GetContext(ctx, q, &row, `SELECT a.id, a.community_id, a.username, a.role, s.csrf_hash
 		FROM sessions s JOIN accounts a ON a.id = s.account_id
-		WHERE s.token_hash = $1 AND s.expires_at > now()`, secret.Hash(token))
+		WHERE s.token_hash = $1 AND s.expires_at > now() AND a.deactivated_at IS NULL`, secret.Hash(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -154,6 +167,62 @@ func AccountBySession(ctx context.Context, q sqlx.QueryerContext, token string) 
 // EndSession logs a session out.
 func EndSession(ctx context.Context, q sqlx.ExecerContext, token string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, secret.Hash(token))
+	return err
+}
+
+// GetAccount returns account id with whether it is deactivated.
+func GetAccount(ctx context.Context, q sqlx.QueryerContext, id int64) (staff.Account, error) {
+	var a staff.Account
+	err := sqlx.GetContext(ctx, q, &a, `SELECT id, community_id, username, role, deactivated_at IS NOT NULL AS deactivated
+		FROM accounts WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return a, err
+}
+
+// DeactivateAccount ends account target on behalf of account by: it can
+// no longer log in, its sessions end with it, and the audit says who did
+// it. Deactivating it again changes nothing and is not audited twice.
+func DeactivateAccount(ctx context.Context, db *DB, target, by staff.Account) error {
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET deactivated_at = now() WHERE id = $1 AND deactivated_at IS NULL`, target.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if err := endSessions(ctx, tx, target.ID); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, target.CommunityID, &by.ID, "user.deactivate", target.Username, map[string]string{"role": target.Role})
+	})
+}
+
+// ResetPassword gives account target a new password on behalf of account
+// by and ends target's sessions, so whoever knew the old one is logged out.
+func ResetPassword(ctx context.Context, db *DB, target, by staff.Account, password string) error {
+	if len(password) < MinPasswordLen {
+		return ErrPasswordTooShort
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	if err != nil {
+		return err
+	}
+	return db.Transact(ctx, sql.LevelDefault, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $2 WHERE id = $1`, target.ID, string(hash)); err != nil {
+			return err
+		}
+		if err := endSessions(ctx, tx, target.ID); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, target.CommunityID, &by.ID, "user.password_reset", target.Username, nil)
+	})
+}
+
+func endSessions(ctx context.Context, q sqlx.ExecerContext, accountID int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID)
 	return err
 }
 

@@ -53,7 +53,7 @@ func ScopeStats(ctx context.Context, q sqlx.QueryerContext, communityID int64, s
 // by username.
 func ListAccounts(ctx context.Context, q sqlx.QueryerContext, communityID int64) ([]staff.Account, error) {
 	out := []staff.Account{}
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, community_id, username, role
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, community_id, username, role, deactivated_at IS NOT NULL AS deactivated
 		FROM accounts WHERE community_id = $1
 		ORDER BY CASE role WHEN 'committee' THEN 1 WHEN 'residents_committee' THEN 2 ELSE 3 END, username`, communityID)
 	return out, err

@@ -25,6 +25,8 @@ var serveUpdates = []struct{ table, columns string }{
 		"previous_id, round, state, opened_at, closed_at, token_seed, " +
 		// Opening freezes the rules of procedure into the consultation.
 		"procedure_version, procedure_sha256, procedure_settings, procedure_defaulted"},
+	// A committee deactivates an account or resets its password.
+	{"accounts", "password_hash, deactivated_at"},
 	// A rules-of-procedure version moves draft → active → superseded.
 	{"procedures", "state, activated_by, activated_at, superseded_at"},
 	// A paper entry is decided once: confirmed or rejected.

@@ -34,6 +34,7 @@ type Account struct {
 	CommunityID *int64 `db:"community_id" json:"community_id,omitempty"`
 	Username    string `db:"username" json:"username"`
 	Role        string `db:"role" json:"role"`
+	Deactivated bool   `db:"deactivated" json:"deactivated,omitempty"`
 }
 
 // InCommunity reports whether the account belongs to estate cid.

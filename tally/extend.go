@@ -55,35 +55,14 @@ func Extend(ctx context.Context, db *postgres.DB, consultationID int64, by staff
 		if !by.InCommunity(info.CommunityID) {
 			return postgres.ErrNotFound
 		}
-		switch info.State {
-		case "draft":
-			return ErrNotOpen
-		case "closed", "noticed":
-			return ErrAlreadyClosed
-		}
-		if now.Before(info.ClosesAt.Add(-ExtendWindow)) {
-			return ErrTooEarly
-		}
-		original := info.ClosesAt
-		exts, err := postgres.VoteExtensions(ctx, tx, info.CommunityID, consultationID)
+		st, err := ExtensionStatusOf(ctx, tx, info.CommunityID, consultationID, info.State, info.ClosesAt, now)
 		if err != nil {
 			return err
 		}
-		if len(exts) > 0 {
-			original = exts[0].OriginalClosesAt
-		}
-		in, err := LoadTurnout(ctx, tx, info.CommunityID, consultationID)
-		if err != nil {
+		if err := st.refusal(newClose); err != nil {
 			return err
 		}
-		turnout, err := quorum.Evaluate(in.TurnoutScenario(quorum.OrdinaryRule, quorum.Veto{}))
-		if err != nil {
-			return err
-		}
-		o := turnout.Overall
-		if err := quorum.CheckExtension(&o, original, info.ClosesAt, newClose); err != nil {
-			return err
-		}
+		o, original := st.outcome, st.OriginalClosesAt
 		recorded, _ := json.Marshal(map[string]quorum.Tally{"eligible": o.Eligible, "participating": o.Participating})
 		err = postgres.InsertExtension(ctx, tx, postgres.VoteExtension{
 			CommunityID: info.CommunityID, ConsultationID: consultationID, Kind: postgres.ExtensionExtend,
@@ -99,10 +78,81 @@ func Extend(ctx context.Context, db *postgres.DB, consultationID int64, by staff
 		}
 		rec = &ExtensionRecord{
 			ConsultationID: consultationID, OriginalClosesAt: original, OldClosesAt: info.ClosesAt,
-			ClosesAt: newClose, Limit: quorum.ExtensionLimit(original),
+			ClosesAt: newClose, Limit: st.Limit,
 			Turnout: o.Participating, Eligible: o.Eligible,
 		}
 		return nil
 	})
 	return rec, err
+}
+
+// ExtensionStatus is whether a vote may be extended now, and if not why,
+// as the console shows it beside the extend button.
+type ExtensionStatus struct {
+	state            string
+	WindowFrom       time.Time // the first moment an extension may be decided
+	OriginalClosesAt time.Time
+	ClosesAt         time.Time
+	Limit            time.Time // the latest closing time any extension may set
+	HalfTookPart     bool      // half the area or headcount took part: decide as it stands
+	outcome          quorum.Outcome
+	now              time.Time
+}
+
+// Open reports whether the vote is open: neither a draft nor closed.
+func (st ExtensionStatus) Open() bool { return st.state == "open" }
+
+// TooEarly reports whether the extension window has not begun.
+func (st ExtensionStatus) TooEarly() bool { return st.now.Before(st.WindowFrom) }
+
+// AtLimit reports whether three months of extension are used up.
+func (st ExtensionStatus) AtLimit() bool { return !st.Limit.After(st.ClosesAt) }
+
+// Allowed reports whether some later closing time may be set now.
+func (st ExtensionStatus) Allowed() bool { return st.refusal(st.Limit) == nil }
+
+// Participating and Eligible are the vote's turnout so far.
+func (st ExtensionStatus) Participating() quorum.Tally { return st.outcome.Participating }
+func (st ExtensionStatus) Eligible() quorum.Tally      { return st.outcome.Eligible }
+
+// refusal is why moving the close to newClose is refused, or nil.
+func (st ExtensionStatus) refusal(newClose time.Time) error {
+	switch {
+	case st.state == "draft":
+		return ErrNotOpen
+	case st.state != "open":
+		return ErrAlreadyClosed
+	case st.TooEarly():
+		return ErrTooEarly
+	}
+	return quorum.CheckExtension(&st.outcome, st.OriginalClosesAt, st.ClosesAt, newClose)
+}
+
+// ExtensionStatusOf is the extension status of consultation id of estate
+// communityID, in state with closing time closesAt, at now.
+func ExtensionStatusOf(ctx context.Context, q sqlx.QueryerContext, communityID, id int64, state string, closesAt, now time.Time) (ExtensionStatus, error) {
+	st := ExtensionStatus{state: state, ClosesAt: closesAt, OriginalClosesAt: closesAt,
+		WindowFrom: closesAt.Add(-ExtendWindow), now: now}
+	if state == "draft" {
+		return st, nil
+	}
+	exts, err := postgres.VoteExtensions(ctx, q, communityID, id)
+	if err != nil {
+		return st, err
+	}
+	if len(exts) > 0 {
+		st.OriginalClosesAt = exts[0].OriginalClosesAt
+	}
+	st.Limit = quorum.ExtensionLimit(st.OriginalClosesAt)
+	in, err := LoadTurnout(ctx, q, communityID, id)
+	if err != nil {
+		return st, err
+	}
+	turnout, err := quorum.Evaluate(in.TurnoutScenario(quorum.OrdinaryRule, quorum.Veto{}))
+	if err != nil {
+		return st, err
+	}
+	st.outcome = turnout.Overall
+	st.HalfTookPart = !st.outcome.MayExtend()
+	return st, nil
 }

@@ -261,6 +261,12 @@
     if (zones) refreshFragment(zones);
   };
 
+  // A reset password: said on the form itself, in the page's words.
+  handlers.password = function (data, form) {
+    form.reset();
+    showOK(form, form.getAttribute('data-ok'));
+  };
+
   handlers.account = function (data, form) {
     showOK(form, pick('账号已创建：', 'Account created: ') + (form.elements.username ? form.elements.username.value : ''));
     form.reset();
@@ -489,6 +495,7 @@
       };
       var zones = chosenVetoZones();
       if (req.veto.mode !== 'none' && zones.length) req.veto.zones = zones;
+      if (form.hasAttribute('data-previous')) req.previous_id = Number(form.getAttribute('data-previous'));
       mattersBox.querySelectorAll('.matter-form').forEach(function (m) {
         var kind = matterKind(m);
         var matter = {
