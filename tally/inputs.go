@@ -36,15 +36,16 @@ import (
 	"gongjue/quorum"
 )
 
-// Group is units of one zone that voted alike on a matter, or did not vote
-// on it: either all the units of one person holding several, or units each
+// Group is units of one zone and delivery that voted alike on a matter, or
+// did not vote on it: either all the units of one person holding several, or units each
 // of whose owners holds no other.
 type Group struct {
-	Zone    string
-	Person  string      // units.person_key of a person holding several units; "" for single-unit persons
-	Choices []string    // the cast_choices of each unit, sorted; nil when they did not vote
-	Area    quorum.Area // summed
-	Units   int
+	Zone      string
+	Person    string      // units.person_key of a person holding several units; "" for single-unit persons
+	Choices   []string    // the cast_choices of each unit, sorted; nil when they did not vote
+	Area      quorum.Area // summed
+	Units     int
+	Delivered bool // the units' ballots were effectively delivered (§3.5)
 }
 
 // Inputs are one matter's quorum inputs: its population as one synthetic
@@ -61,7 +62,7 @@ type Inputs struct {
 func (in *Inputs) add(g Group) {
 	id := "g" + strconv.Itoa(len(in.Units)+1)
 	in.Groups = append(in.Groups, g)
-	u := quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person}
+	u := quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person, Delivered: g.Delivered}
 	if g.Person == "" {
 		u.Persons = g.Units
 	}
@@ -92,23 +93,33 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	// ballots, and the casts grouped by zone, person and choice set — kept
 	// with each cast (migration 0007), so no join and no gathering of
 	// cast_choices. A unit that did not vote is the population less the
-	// casts of its zone and person. (A per-unit flag such as delivery
-	// joins the population side as one more grouping column.)
+	// casts of its zone and person. Delivery (the view delivered_units,
+	// §3.5) is one more grouping column on both sides: a delivered unit
+	// without a counted ballot — or with a spoiled one the rules exclude —
+	// is deemed, so the voters of each zone, person and delivery are
+	// taken from the population of the same.
 	rows, err := q.QueryContext(ctx, `
+		WITH delivered AS (
+			SELECT unit_id FROM delivered_units WHERE community_id = $1 AND consultation_id = $2)
 		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		       unit_id IN (SELECT unit_id FROM delivered) AS delivered,
 		       NULL::bigint[] AS matter_ids, NULL::text[] AS choices, sum(area_centi)::bigint AS area, count(*) AS units
 		FROM ballots WHERE community_id = $1 AND consultation_id = $2
-		GROUP BY zone, person
+		GROUP BY zone, person, delivered
 		UNION ALL
-		SELECT true, zone, shared_person, matter_ids, choices, sum(area_centi)::bigint, count(*)
+		SELECT true, zone, shared_person, unit_id IN (SELECT unit_id FROM delivered),
+		       matter_ids, choices, sum(area_centi)::bigint, count(*)
 		FROM casts WHERE community_id = $1 AND consultation_id = $2
-		GROUP BY zone, shared_person, matter_ids, choices`,
+		GROUP BY zone, shared_person, 4, matter_ids, choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
 	}
 	defer rows.Close()
-	type place struct{ zone, person string }
+	type place struct {
+		zone, person string
+		delivered    bool
+	}
 	type key struct {
 		place
 		voted   bool
@@ -130,7 +141,7 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		if !ok {
 			n = len(groups[i])
 			index[i][k] = n
-			g := Group{Zone: k.zone, Person: k.person}
+			g := Group{Zone: k.zone, Person: k.person, Delivered: k.delivered}
 			if k.voted {
 				g.Choices = slices.Clone(picked)
 			}
@@ -143,17 +154,17 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	population, voters := map[place]total{}, map[place]total{}
 	var picked []string
 	for rows.Next() {
-		var voted bool
+		var voted, delivered bool
 		var zone string
 		var person sql.NullString
 		var ms pq.Int64Array
 		var cs pq.StringArray
 		var area int64
 		var units int
-		if err := rows.Scan(&voted, &zone, &person, &ms, &cs, &area, &units); err != nil {
+		if err := rows.Scan(&voted, &zone, &person, &delivered, &ms, &cs, &area, &units); err != nil {
 			return nil, err
 		}
-		p, t := place{zone, person.String}, total{quorum.Area(area), units}
+		p, t := place{zone, person.String, delivered}, total{quorum.Area(area), units}
 		if !voted {
 			places = append(places, p)
 			population[p] = t
@@ -315,17 +326,25 @@ func (in *Inputs) OptionBallots() ([]quorum.OptionBallot, error) {
 }
 
 // ElectionBallots are an election's ballots for quorum.EvaluateElection:
-// abstain and spoiled make a blank ballot.
+// abstain makes a blank ballot, spoiled a spoiled one.
 func (in *Inputs) ElectionBallots() []quorum.ElectionBallot {
-	out := make([]quorum.ElectionBallot, len(in.Ballots))
-	for i, b := range in.Ballots {
-		cands := []string{}
+	return electionBallots(in.Ballots)
+}
+
+func electionBallots(ballots []MatterBallot) []quorum.ElectionBallot {
+	out := make([]quorum.ElectionBallot, len(ballots))
+	for i, b := range ballots {
+		eb := quorum.ElectionBallot{Unit: b.Unit, Candidates: []string{}}
 		for _, c := range b.Choices {
-			if c != "abstain" && c != "spoiled" {
-				cands = append(cands, c)
+			switch c {
+			case "spoiled":
+				eb.Spoiled = true
+			case "abstain":
+			default:
+				eb.Candidates = append(eb.Candidates, c)
 			}
 		}
-		out[i] = quorum.ElectionBallot{Unit: b.Unit, Candidates: cands}
+		out[i] = eb
 	}
 	return out
 }
