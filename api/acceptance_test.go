@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"reflect"
 	"strings"
@@ -181,5 +182,20 @@ func TestProcedureEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(string(body), `"nonresponse":"delivered-follow-majority"`) {
 		t.Errorf("the result does not state the non-response rule")
+	}
+
+	// The console's result page states the rules applied, in each language.
+	committee := newBrowser(t, e.testServer)
+	committee.login("committee")
+	for lang, want := range map[string][]string{
+		"zh": {doc.Consultation.Procedure.Sentence(false), "送达但未投票的业主视为同意已投票业主的多数意见", "废票计入参与表决"},
+		"en": {doc.Consultation.Procedure.Sentence(true), "deemed to follow the majority of those who voted", "A spoiled ballot takes part"},
+	} {
+		resp, page := committee.get(fmt.Sprintf("/console/consultations/%d/result?lang=%s", c.ID, lang))
+		for _, w := range want {
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, html.EscapeString(w)) {
+				t.Errorf("console result page (%s): %d, lacks %q", lang, resp.StatusCode, w)
+			}
+		}
 	}
 }

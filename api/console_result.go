@@ -13,9 +13,11 @@ import (
 	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/staff"
 	"gongjue/tally"
+	"gongjue/templates"
 )
 
 // The results page: every matter's verdict with its explanation, the zone
@@ -25,11 +27,17 @@ import (
 
 type resultData struct {
 	consoleData
-	ID          int64
-	Doc         *tally.Document
-	ResultSHA   string
-	ScopeText   string
-	VetoText    string
+	ID        int64
+	Doc       *tally.Document
+	ResultSHA string
+	ScopeText string
+	VetoText  string
+	// Rules is the rules of procedure the result was decided under (the
+	// version and hash, or the no-version sentence) and Counting how they
+	// count unreturned and spoiled ballots; both empty for a result frozen
+	// before the rules were recorded with it.
+	Rules       string
+	Counting    []string
 	Matters     []conMatterView
 	Notice      *notice.Status
 	Committee   *postgres.Approval
@@ -123,6 +131,14 @@ func (s *Server) consoleResult(c *gin.Context) {
 		return
 	}
 	data := resultData{consoleData: d, ID: id, Doc: doc, ResultSHA: fmt.Sprintf("%x", stored.SHA256)}
+	if p := doc.Consultation.Procedure; p != nil {
+		data.Rules = p.Sentence(d.Lang == templates.English)
+		for _, l := range procedure.Explain(p.Settings, p.Defaults) {
+			if l.Key == "nonresponse" || l.Key == "spoiled" {
+				data.Counting = append(data.Counting, conPickText(d.page, l.ZH, l.EN))
+			}
+		}
+	}
 	data.ScopeText = say(d.Lang, locale.Scope(doc.Consultation.Scope.Zone, doc.Consultation.Scope.Building, doc.Consultation.Scope.Entrance))
 	data.VetoText = conVetoText(d.page, doc.Consultation.Veto)
 	for i := range doc.Matters {
