@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"gongjue/locale"
 	"gongjue/quorum"
 	"gongjue/tally"
 )
@@ -188,8 +189,8 @@ func TestProcedureEndToEnd(t *testing.T) {
 	committee := newBrowser(t, e.testServer)
 	committee.login("committee")
 	for lang, want := range map[string][]string{
-		"zh": {doc.Consultation.Procedure.Sentence(false), "送达但未投票的业主视为同意已投票业主的多数意见", "废票计入参与表决"},
-		"en": {doc.Consultation.Procedure.Sentence(true), "deemed to follow the majority of those who voted", "A spoiled ballot takes part"},
+		"zh": {doc.Consultation.Procedure.Sentence(false), "送达但未投票的业主视为同意已投票业主的多数意见", "废票计入参与表决", locale.DeemedFollow("agree").ZH},
+		"en": {doc.Consultation.Procedure.Sentence(true), "deemed to follow the majority of those who voted", "A spoiled ballot takes part", locale.DeemedFollow("agree").EN},
 	} {
 		resp, page := committee.get(fmt.Sprintf("/console/consultations/%d/result?lang=%s", c.ID, lang))
 		for _, w := range want {

@@ -67,6 +67,8 @@ type conMatterView struct {
 	Verdict     string
 	Summary     string // the verdict's reason in one sentence
 	NoVeto      string // an election's sentence that the zone veto does not apply
+	Why         string // why a choice's leading option was vetoed (notice.MatterFigures)
+	Deemed      string // whom owners deemed to take part followed
 	Explanation string
 	Overall     *quorum.Outcome
 	Rows        []conFigureRow
@@ -141,8 +143,13 @@ func (s *Server) consoleResult(c *gin.Context) {
 	}
 	data.ScopeText = say(d.Lang, locale.Scope(doc.Consultation.Scope.Zone, doc.Consultation.Scope.Building, doc.Consultation.Scope.Entrance))
 	data.VetoText = conVetoText(d.page, doc.Consultation.Veto)
+	// The notice's figures say why a choice was vetoed and whom deemed
+	// owners followed: the console says the same.
+	figs := notice.Figures(doc, d.Lang == templates.English)
 	for i := range doc.Matters {
-		data.Matters = append(data.Matters, s.conMatterView(d.page, doc, &doc.Matters[i]))
+		v := s.conMatterView(d.page, doc, &doc.Matters[i])
+		v.Why, v.Deemed = figs[i].Why, figs[i].Deemed
+		data.Matters = append(data.Matters, v)
 	}
 	st, err := notice.GetStatus(ctx, s.DB, id)
 	if err != nil && !errors.Is(err, notice.ErrNotClosed) {
