@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gongjue/locale"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/tally"
 )
@@ -199,4 +200,55 @@ func TestProcedureEndToEnd(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNewConsultationStatesTheRulesItWouldFreeze: the new-consultation
+// page says which rules of procedure opening would freeze and what each
+// setting does, in the page's language, and the scope's figures imply the
+// estate's thresholds, not Article 278's.
+func TestNewConsultationStatesTheRulesItWouldFreeze(t *testing.T) {
+	e := newVoteEstate(t)
+	committee := newBrowser(t, e.testServer)
+	committee.login("committee")
+	scope := func() conRuleFigureBody {
+		var f struct {
+			Rules map[string]conRuleFigureBody `json:"rules"`
+		}
+		resp, page := committee.get("/console/scope")
+		if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(page), &f) != nil {
+			t.Fatalf("scope figures: %d %s", resp.StatusCode, page)
+		}
+		return f.Rules["ordinary"]
+	}
+	before := scope()
+	if _, page := committee.get("/console/consultations/new"); !strings.Contains(page, html.EscapeString(procedure.NoVersionZH)) {
+		t.Errorf("without a version the page does not say %q", procedure.NoVersionZH)
+	}
+	_, v, _ := e.registerProcedure(t, e.committee, `{"thresholds": {"ordinary": {"participation": {"area": "4/5", "headcount": "4/5"}, "approval": {"area": "3/5", "headcount": "3/5"}}},
+		"nonresponse": "delivered-participate"}`, rulesPDF)
+	if status := e.activate(t, e.committee, v); status != http.StatusOK {
+		t.Fatalf("activate: %d", status)
+	}
+	for lang, want := range map[string][]string{
+		"zh": {fmt.Sprintf("本次表决适用《议事规则》第 %d 版", v), "表决票已有效送达但未投票的业主视为参与表决"},
+		"en": {fmt.Sprintf("This vote follows version %d", v), "Owners effectively delivered a ballot who did not vote are deemed to take part"},
+	} {
+		_, page := committee.get("/console/consultations/new?lang=" + lang)
+		for _, w := range want {
+			if !strings.Contains(page, html.EscapeString(w)) {
+				t.Errorf("new consultation page (%s) lacks %q", lang, w)
+			}
+		}
+	}
+	after := scope()
+	if after.Participation.MinHeadcount <= before.Participation.MinHeadcount || after.Participation.AreaFraction == before.Participation.AreaFraction {
+		t.Errorf("the scope's ordinary participation under 4/5: %+v, under Article 278: %+v", after.Participation, before.Participation)
+	}
+}
+
+type conRuleFigureBody struct {
+	Participation struct {
+		AreaFraction string `json:"area_fraction"`
+		MinHeadcount int64  `json:"min_headcount"`
+	} `json:"participation"`
 }
