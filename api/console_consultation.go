@@ -14,6 +14,7 @@ import (
 	"gongjue/ballot"
 	"gongjue/locale"
 	"gongjue/postgres"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/tally"
 	"gongjue/templates"
@@ -107,7 +108,9 @@ func conPresetName(p page, c quorum.Category) string {
 	return conPickText(p, "一般事项（双过半）：议事规则、管理规约、选举业委会、选聘物业、使用维修资金等", "Ordinary matter (more than half): rules of procedure, management statute, electing the committee, hiring the property company, using the maintenance fund")
 }
 
-func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot.Scope) (conScopeFigures, error) {
+// scopeFiguresFor is the figures of scope under the thresholds th of the
+// rules of procedure that apply (frozen, or what opening would freeze).
+func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot.Scope, th procedure.Thresholds) (conScopeFigures, error) {
 	stats, err := postgres.ScopeStats(c.Request.Context(), s.DB, cid, scope)
 	if err != nil {
 		return conScopeFigures{}, err
@@ -125,7 +128,7 @@ func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot
 			fmt.Sprintf("%s: %s units, %s owners, %s m² of exclusive area", f.Scope, conGroupDigits(t.Units), conGroupDigits(t.Headcount), f.Area))
 	}
 	for _, preset := range conPresets {
-		rule, _ := preset.Rule()
+		rule := th.Of(preset)
 		part := conParticipationThreshold(p, rule.Participation, t.Area, int64(t.Headcount))
 		minArea, _ := quorum.ParseArea(part.MinArea)
 		f.Rules[string(preset)] = conRuleFigure{
@@ -152,7 +155,11 @@ func (s *Server) consoleScope(c *gin.Context) error {
 		return err
 	}
 	scope := ballot.Scope{Zone: strings.TrimSpace(c.Query("zone")), Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance"))}
-	f, err := s.scopeFiguresFor(c, d.page, d.Community.ID, scope)
+	rules, err := postgres.ActiveProcedure(c.Request.Context(), s.DB, d.Community.ID)
+	if err != nil {
+		return err
+	}
+	f, err := s.scopeFiguresFor(c, d.page, d.Community.ID, scope, rules.Settings.Thresholds)
 	if err != nil {
 		return err
 	}
@@ -195,6 +202,10 @@ type newConsultationData struct {
 	Previous       *ballot.Consultation // the closed round a next round follows, if any
 	Initial        *ballot.Consultation // what the form starts from: the draft or the previous round
 	Round          int                  // the next round's number
+	// Rules says which rules of procedure opening would freeze, and
+	// RuleLines what each of their settings does.
+	Rules     string
+	RuleLines []string
 }
 
 func (s *Server) consoleNewConsultation(c *gin.Context) {
@@ -262,7 +273,18 @@ func (s *Server) consoleNewConsultation(c *gin.Context) {
 		}
 		data.Previous, data.Initial, data.Round, scope = k, k, k.Round+1, k.Scope
 	}
-	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope); err != nil {
+	// What opening would freeze: the preview states it, and the thresholds
+	// the scope's figures imply are its.
+	rules, err := postgres.ActiveProcedure(ctx, s.DB, d.Community.ID)
+	if err != nil {
+		s.consolePageError(c, err)
+		return
+	}
+	data.Rules = rules.Sentence(d.Lang == "en")
+	for _, l := range procedure.Explain(rules.Settings, rules.Defaults) {
+		data.RuleLines = append(data.RuleLines, conPickText(d.page, l.ZH, l.EN))
+	}
+	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, scope, rules.Settings.Thresholds); err != nil {
 		s.consolePageError(c, err)
 		return
 	}
@@ -438,7 +460,7 @@ func (s *Server) consoleConsultation(c *gin.Context) {
 		ScopeText: k.Scope.Describe(d.Lang == "en"), VetoText: conVetoText(d.page, k.Veto),
 		Created: c.Query("created") != "", Opened: c.Query("opened") != "", OpenFailed: c.Query("open_failed") != "",
 		PacketURL: fmt.Sprintf("/api/v1/consultations/%d/ballots.pdf", k.ID)}
-	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, k.Scope); err != nil {
+	if data.Figures, err = s.scopeFiguresFor(c, d.page, d.Community.ID, k.Scope, k.Procedure.Settings.Thresholds); err != nil {
 		s.consolePageError(c, err)
 		return
 	}

@@ -13,9 +13,11 @@ import (
 	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/staff"
 	"gongjue/tally"
+	"gongjue/templates"
 )
 
 // The results page: every matter's verdict with its explanation, the zone
@@ -25,11 +27,17 @@ import (
 
 type resultData struct {
 	consoleData
-	ID          int64
-	Doc         *tally.Document
-	ResultSHA   string
-	ScopeText   string
-	VetoText    string
+	ID        int64
+	Doc       *tally.Document
+	ResultSHA string
+	ScopeText string
+	VetoText  string
+	// Rules is the rules of procedure the result was decided under (the
+	// version and hash, or the no-version sentence) and Counting how they
+	// count unreturned and spoiled ballots; both empty for a result frozen
+	// before the rules were recorded with it.
+	Rules       string
+	Counting    []string
 	Matters     []conMatterView
 	NextRound   bool // the committee may launch a next round: a matter did not pass
 	Notice      *notice.Status
@@ -60,6 +68,8 @@ type conMatterView struct {
 	Verdict     string
 	Summary     string // the verdict's reason in one sentence
 	NoVeto      string // an election's sentence that the zone veto does not apply
+	Why         string // why a choice's leading option was vetoed (notice.MatterFigures)
+	Deemed      string // whom owners deemed to take part followed
 	Explanation string
 	Overall     *quorum.Outcome
 	Rows        []conFigureRow
@@ -124,11 +134,24 @@ func (s *Server) consoleResult(c *gin.Context) {
 		return
 	}
 	data := resultData{consoleData: d, ID: id, Doc: doc, ResultSHA: fmt.Sprintf("%x", stored.SHA256)}
+	if p := doc.Consultation.Procedure; p != nil {
+		data.Rules = p.Sentence(d.Lang == templates.English)
+		for _, l := range procedure.Explain(p.Settings, p.Defaults) {
+			if l.Key == "nonresponse" || l.Key == "spoiled" {
+				data.Counting = append(data.Counting, conPickText(d.page, l.ZH, l.EN))
+			}
+		}
+	}
 	data.ScopeText = say(d.Lang, locale.Scope(doc.Consultation.Scope.Zone, doc.Consultation.Scope.Building, doc.Consultation.Scope.Entrance))
 	data.VetoText = conVetoText(d.page, doc.Consultation.Veto)
+	// The notice's figures say why a choice was vetoed and whom deemed
+	// owners followed: the console says the same.
+	figs := notice.Figures(doc, d.Lang == templates.English)
 	for i := range doc.Matters {
-		data.Matters = append(data.Matters, s.conMatterView(d.page, doc, &doc.Matters[i]))
-		data.NextRound = data.NextRound || (d.IsCommittee() && !data.Matters[i].Passed)
+		v := s.conMatterView(d.page, doc, &doc.Matters[i])
+		v.Why, v.Deemed = figs[i].Why, figs[i].Deemed
+		data.Matters = append(data.Matters, v)
+		data.NextRound = data.NextRound || (d.IsCommittee() && !v.Passed)
 	}
 	st, err := notice.GetStatus(ctx, s.DB, id)
 	if err != nil && !errors.Is(err, notice.ErrNotClosed) {

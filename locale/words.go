@@ -155,6 +155,39 @@ var (
 // spoiled ballots unless the rules of procedure say otherwise.
 var AbstainInclSpoiled = Text{"弃权（含废票）", "Abstain (incl. spoiled)"}
 
+// The rows a result adds when the rules of procedure count owners who
+// returned no ballot, or spoiled ballots in no choice (§3.5): the actual
+// and the deemed part of participation side by side.
+var (
+	ActualParticipating = Text{"其中：交回选票", "of which returned a ballot"}
+	DeemedParticipating = Text{"其中：送达未表决、视为参与", "of which delivered, no ballot, deemed to take part"}
+	NoChoice            = Text{"参与但未作选择", "Took part in no choice"}
+)
+
+// DeemedFollow says whom deemed owners followed: the majority opinion of
+// the population (§3.5), by its choice code or option.
+func DeemedFollow(majority string) Text {
+	c := Choice(majority)
+	return Text{"送达未表决的业主视为同意已表决业主的多数意见（" + c.ZH + "）", "Owners delivered a ballot who did not vote are deemed to follow the majority of those who did (" + c.EN + ")"}
+}
+
+// ChoiceVetoed explains why a choice matter's leading option, which met
+// the rule across the scope, was not adopted: zones holding the veto
+// did not pass it (§3.2).
+func ChoiceVetoed(option string, zones []string) Text {
+	return Text{"「" + option + "」在全体业主中达到通过比例，但在「" + strings.Join(zones, "」「") + "」区域未获通过，按分区否决规则不予采纳。",
+		"“" + option + "” met the rule across the scope but did not pass in zone " + strings.Join(zones, ", ") + ", so under the zone veto it is not adopted."}
+}
+
+// ZoneColumns are the zone table's agree, oppose and abstain headings: for
+// an option of a choice matter, choosing it and choosing another (§3.2).
+func ZoneColumns(choice bool) [3]Text {
+	if choice {
+		return [3]Text{{"选择该项", "For it"}, OtherOption, choices["abstain"]}
+	}
+	return [3]Text{choices["agree"], choices["oppose"], choices["abstain"]}
+}
+
 // OtherOption labels, for one option of a choice matter, the ballots for
 // the other options — the option's "oppose", never called 反对 (§3.2).
 var OtherOption = Text{"选其他选项", "For another option"}

@@ -23,8 +23,18 @@ type MatterFigures struct {
 	// matter, of the option chosen), captioned ZoneCaption.
 	ZoneCaption string
 	Zones       []ZoneFigures
+	// ZoneColumns head the zone table's agree, oppose and abstain
+	// columns: for a choice matter, choosing the option and choosing
+	// another (选其他选项), never 反对.
+	ZoneColumns [3]string
 	WhatIf      string
 	NoVeto      string // an election under a zone veto: the veto does not apply (§3.2)
+	// Why says why a choice matter's leading option, which met the rule
+	// across the scope, was not adopted: the zones that vetoed it.
+	Why string
+	// Deemed says whom owners deemed to take part followed, when any did
+	// and the rules make them follow a majority (§3.5).
+	Deemed string
 }
 
 // FigureRow is one row of a matter's arithmetic table.
@@ -71,10 +81,27 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 			locale.Area(int64(t.Area)), locale.Percent(int64(t.Area), int64(of.Area))}
 	}
 	fig.Rows = []FigureRow{row(pick(locale.Eligible), o.Eligible, o.Eligible), row(pick(locale.Participating), part, o.Eligible)}
+	// Actual and deemed participation side by side, where the rules of
+	// procedure make them differ (§3.5).
+	if o.Deemed.Headcount > 0 || o.Deemed.Area > 0 {
+		actual := quorum.Tally{Headcount: part.Headcount - o.Deemed.Headcount, Area: part.Area - o.Deemed.Area}
+		fig.Rows = append(fig.Rows, row(pick(locale.ActualParticipating), actual, o.Eligible), row(pick(locale.DeemedParticipating), o.Deemed, o.Eligible))
+		if o.Majority != "" {
+			fig.Deemed = pick(locale.DeemedFollow(string(o.Majority)))
+		}
+	}
+	fig.ZoneColumns = [3]string{}
+	for i, c := range locale.ZoneColumns(m.Kind == tally.KindChoice) {
+		fig.ZoneColumns[i] = pick(c)
+	}
 	var zonesOf *quorum.Result
+	var lead string // a choice matter's option whose zones are shown
 	switch res := m.Result.(type) {
 	case *quorum.Result:
 		fig.Rows = append(fig.Rows, row(pick(locale.Choice("agree")), res.Overall.Agree, part), row(pick(locale.Choice("oppose")), res.Overall.Oppose, part), row(pick(locale.AbstainInclSpoiled), res.Overall.Abstain, part))
+		if nc := res.Overall.NoChoice; nc.Headcount > 0 || nc.Area > 0 {
+			fig.Rows = append(fig.Rows, row(pick(locale.NoChoice), nc, part))
+		}
 		zonesOf = res
 		fig.ZoneCaption = pick(locale.Text{ZH: "各区域表决情况：", EN: "By zone:"})
 	case *tally.ChoiceResult:
@@ -83,10 +110,21 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 		}
 		if len(m.Options) > 0 {
 			fig.Rows = append(fig.Rows, row(pick(locale.AbstainInclSpoiled), res.Options[m.Options[0]].Overall.Abstain, part))
+			if nc := res.Options[m.Options[0]].Overall.NoChoice; nc.Headcount > 0 || nc.Area > 0 {
+				fig.Rows = append(fig.Rows, row(pick(locale.NoChoice), nc, part))
+			}
 		}
-		if res.Decided {
-			zonesOf = res.Options[res.Winner]
-			fig.ZoneCaption = pick(locale.Text{ZH: "各区域对「" + res.Winner + "」的表决情况（同意即选择该项）：", EN: "By zone, for “" + res.Winner + "” (agree means choosing it):"})
+		lead = res.Winner
+		if !res.Decided {
+			var vetoedBy []string
+			lead, vetoedBy = vetoedLeader(m.Options, res)
+			if lead != "" {
+				fig.Why = pick(locale.ChoiceVetoed(lead, vetoedBy))
+			}
+		}
+		if lead != "" {
+			zonesOf = res.Options[lead]
+			fig.ZoneCaption = pick(locale.Text{ZH: "各区域对「" + lead + "」的表决情况：", EN: "By zone, for “" + lead + "”:"})
 		}
 	case *tally.ElectionResult:
 		for _, cand := range m.Options {
@@ -99,7 +137,7 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 	}
 	fig.Verdict = pick(Verdict(d, m))
 	if !en {
-		fig.Sentence = plainVerdict(m, o, zonesOf, fig.Verdict)
+		fig.Sentence = plainVerdict(m, o, zonesOf, lead, fig.Verdict)
 	}
 	if zonesOf != nil && len(zonesOf.Zones) > 0 {
 		for _, name := range slices.Sorted(maps.Keys(zonesOf.Zones)) {
@@ -112,6 +150,28 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 		fig.WhatIf = pick(WhatIf(veto.Mode, zonesOf.WhatIf))
 	}
 	return fig
+}
+
+// vetoedLeader is the option of an undecided choice matter that met the
+// rule across the scope but was vetoed by zones, and those zones; "" when
+// none was.
+func vetoedLeader(options []string, res *tally.ChoiceResult) (string, []string) {
+	for _, opt := range options {
+		r := res.Options[opt]
+		if r == nil || !r.Overall.Passed || r.Passed {
+			continue
+		}
+		var zones []string
+		for _, name := range slices.Sorted(maps.Keys(r.Zones)) {
+			if r.Zones[name].Vetoed {
+				zones = append(zones, name)
+			}
+		}
+		if len(zones) > 0 {
+			return opt, zones
+		}
+	}
+	return "", nil
 }
 
 // tallyCell writes a headcount over an area.
@@ -136,8 +196,9 @@ func zoneVerdict(veto quorum.Veto, name string, z *quorum.ZoneOutcome, pick func
 }
 
 // plainVerdict tells in plain words how the verdict follows from the
-// figures: participation against its threshold, then approval against its.
-func plainVerdict(m *tally.Matter, o quorum.Outcome, r *quorum.Result, verdict string) string {
+// figures: participation against its threshold, then approval against its
+// (for a choice matter, of option lead).
+func plainVerdict(m *tally.Matter, o quorum.Outcome, r *quorum.Result, lead, verdict string) string {
 	rule := m.Rule
 	reached := func(ok bool) string {
 		if ok {
@@ -153,7 +214,7 @@ func plainVerdict(m *tally.Matter, o quorum.Outcome, r *quorum.Result, verdict s
 		a := r.Overall.Agree
 		what := "同意的业主"
 		if m.Kind == tally.KindChoice {
-			what = "选择「" + m.Choice().Winner + "」的业主"
+			what = "选择「" + lead + "」的业主"
 		}
 		s += fmt.Sprintf("%s%d人、%s平方米，占参与表决人数的%s、面积的%s，%s同意的要求（人数%s、面积%s）。",
 			what, a.Headcount, a.Area, locale.Percent(int64(a.Headcount), int64(r.Overall.Participating.Headcount)),

@@ -421,13 +421,14 @@ func (r *renderer) matter(i int, m *tally.Matter, fig MatterFigures) block {
 		b = append(b, para{size: 10.5, text: "注：同意、反对、弃权的占比以实际参与表决的人数与面积为基数；同一业主拥有多个专有部分的按一人计算，建设单位尚未出售和虽已出售但尚未交付的部分按一人计算。"}, gap(1))
 	}
 	b = append(b, para{size: 14, text: "表决结果：" + fig.Verdict, bold: true})
-	if fig.NoVeto != "" {
-		b = append(b, para{size: bodyPt, text: fig.NoVeto})
+	for _, t := range []string{fig.NoVeto, fig.Why, fig.Deemed} {
+		if t != "" {
+			b = append(b, para{size: bodyPt, text: t})
+		}
 	}
 	if !r.poster && fig.Sentence != "" {
 		b = append(b, para{size: bodyPt, text: fig.Sentence})
 	}
-	b = append(b, r.procedureFigures(m)...)
 	if len(fig.Zones) > 0 {
 		zrows := make([][]string, 0, len(fig.Zones))
 		for _, z := range fig.Zones {
@@ -435,21 +436,13 @@ func (r *renderer) matter(i int, m *tally.Matter, fig MatterFigures) block {
 		}
 		b = append(b, gap(1.5), para{size: bodyPt, text: fig.ZoneCaption + "（每格上为人数，下为专有部分面积）"},
 			grid{size: bodyPt, widths: []float64{0.13, 0.15, 0.15, 0.15, 0.15, 0.13, 0.14}, align: "C",
-				head: []string{"区域", "应参与", "参与", "同意", "反对", "弃权", "区域结果"}, rows: zrows})
+				head: []string{"区域", "应参与", "参与", fig.ZoneColumns[0], fig.ZoneColumns[1], fig.ZoneColumns[2], "区域结果"}, rows: zrows})
 		if !r.poster && fig.WhatIf != "" {
 			b = append(b, gap(1), para{size: 10.5, text: fig.WhatIf})
 		}
 	}
 	return append(b, gap(5))
 }
-
-// procedureFigures is where the rules of procedure applied to a matter
-// (non-response and spoiled-ballot settings, DESIGN §3.5) and, where they
-// differ, its actual and deemed figures side by side will be printed, once
-// the frozen result carries them (quorum.Outcome's NoChoice, Deemed and
-// Majority); until then a result has only actual figures and this adds
-// nothing.
-func (r *renderer) procedureFigures(*tally.Matter) []item { return nil }
 
 func (r *renderer) closing() block {
 	c := r.c

@@ -31,7 +31,7 @@ func Migrate(ctx context.Context, db *DB) (applied []string, err error) {
 	if err != nil || len(pending) == 0 {
 		return nil, err
 	}
-	applied, err = migrate(ctx, db)
+	applied, err = migrate(ctx, db, "")
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "42501" { // insufficient_privilege
 		return applied, fmt.Errorf("数据库结构需要迁移（%s），本数据库角色无权执行：请以结构所有者运行 gongjue migrate / "+
 			"the schema needs migrations (%s) this database role may not apply: run gongjue migrate as the schema owner: %w",
@@ -58,7 +58,15 @@ func PendingMigrations(ctx context.Context, q sqlx.QueryerContext) ([]string, er
 	return slices.DeleteFunc(names, func(n string) bool { return slices.Contains(done, n) }), nil
 }
 
-func migrate(ctx context.Context, db *DB) (applied []string, err error) {
+// MigrateUpTo applies the pending migrations up to and including the file
+// named last, as the release that shipped it did: the start of an upgrade
+// test.
+func MigrateUpTo(ctx context.Context, db *DB, last string) (applied []string, err error) {
+	return migrate(ctx, db, last)
+}
+
+// migrate applies the pending migrations in order, up to last ("": all).
+func migrate(ctx context.Context, db *DB, last string) (applied []string, err error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, err
@@ -78,6 +86,9 @@ func migrate(ctx context.Context, db *DB) (applied []string, err error) {
 		return nil, err
 	}
 	for _, name := range names {
+		if last != "" && name > last {
+			break
+		}
 		script, err := fs.ReadFile(migrations.Files, name)
 		if err != nil {
 			return applied, err

@@ -224,6 +224,7 @@ func Compute(ctx context.Context, q sqlx.QueryerContext, info postgres.ClosingIn
 			Title: cons.Title, Description: cons.Description,
 			Scope: Scope{Zone: cons.Scope.Zone, Building: cons.Scope.Building, Entrance: cons.Scope.Entrance},
 			Veto:  veto, Round: cons.Round, OpensAt: cons.OpensAt, ClosesAt: cons.ClosesAt,
+			Procedure: &cons.Procedure,
 		},
 		Matters: []Matter{},
 	}
@@ -253,8 +254,7 @@ func Compute(ctx context.Context, q sqlx.QueryerContext, info postgres.ClosingIn
 		if in == nil {
 			in = &Inputs{MatterID: cons.Matters[i].ID}
 		}
-		// No rules of procedure are frozen into a consultation yet: §3.5's defaults.
-		return Decide(&doc.Matters[i], veto, quorum.Procedure{}, cons.Matters[i].ChoiceMode, in.Units, in.Ballots)
+		return Decide(&doc.Matters[i], veto, cons.Procedure.Settings.Procedure(), cons.Matters[i].ChoiceMode, in.Units, in.Ballots)
 	})
 	if err != nil {
 		return nil, err

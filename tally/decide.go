@@ -82,20 +82,7 @@ func decideChoice(m *Matter, veto quorum.Veto, p quorum.Procedure, mode quorum.C
 }
 
 func decideElection(m *Matter, p quorum.Procedure, units []quorum.Unit, ballots []MatterBallot) error {
-	ebs := make([]quorum.ElectionBallot, len(ballots))
-	for i, b := range ballots {
-		eb := quorum.ElectionBallot{Unit: b.Unit}
-		for _, c := range b.Choices {
-			switch c {
-			case "spoiled":
-				eb.Spoiled = true
-			case "abstain":
-			default:
-				eb.Candidates = append(eb.Candidates, c)
-			}
-		}
-		ebs[i] = eb
-	}
+	ebs := electionBallots(ballots)
 	// An election has no single majority opinion to follow (§3.5).
 	if p.Nonresponse == quorum.NonresponseDeliveredFollowMajority {
 		p.Nonresponse = quorum.NonresponseDeliveredParticipate

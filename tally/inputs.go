@@ -36,15 +36,16 @@ import (
 	"gongjue/quorum"
 )
 
-// Group is units of one zone that voted alike on a matter, or did not vote
-// on it: either all the units of one person holding several, or units each
+// Group is units of one zone and delivery that voted alike on a matter, or
+// did not vote on it: either all the units of one person holding several, or units each
 // of whose owners holds no other.
 type Group struct {
-	Zone    string
-	Person  string      // units.person_key of a person holding several units; "" for single-unit persons
-	Choices []string    // the cast_choices of each unit, sorted; nil when they did not vote
-	Area    quorum.Area // summed
-	Units   int
+	Zone      string
+	Person    string      // units.person_key of a person holding several units; "" for single-unit persons
+	Choices   []string    // the cast_choices of each unit, sorted; nil when they did not vote
+	Area      quorum.Area // summed
+	Units     int
+	Delivered bool // the units' ballots were effectively delivered (§3.5)
 }
 
 // Inputs are one matter's quorum inputs: its population as one synthetic
@@ -61,7 +62,7 @@ type Inputs struct {
 func (in *Inputs) add(g Group) {
 	id := "g" + strconv.Itoa(len(in.Units)+1)
 	in.Groups = append(in.Groups, g)
-	u := quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person}
+	u := quorum.Unit{ID: id, Zone: g.Zone, Area: g.Area, Owner: g.Person, Delivered: g.Delivered}
 	if g.Person == "" {
 		u.Persons = g.Units
 	}
@@ -92,23 +93,43 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	// ballots, and the casts grouped by zone, person and choice set — kept
 	// with each cast (migration 0007), so no join and no gathering of
 	// cast_choices. A unit that did not vote is the population less the
-	// casts of its zone and person. (A per-unit flag such as delivery
-	// joins the population side as one more grouping column.)
+	// casts of its zone and person.
+	//
+	// Delivery (the view delivered_units, §3.5) matters to a unit without
+	// a counted ballot, or with a spoiled one the rules exclude: it is
+	// deemed. The two aggregations count every unit as undelivered; two
+	// more, of the delivered units alone (a join over the few the ledger
+	// verified, nothing when it is empty), move those across, so an estate
+	// without deliveries pays nothing for them.
 	rows, err := q.QueryContext(ctx, `
-		SELECT false AS voted, zone, CASE WHEN person_shared THEN person_key END AS person,
+		SELECT false AS voted, false AS delivered, zone, CASE WHEN person_shared THEN person_key END AS person,
 		       NULL::bigint[] AS matter_ids, NULL::text[] AS choices, sum(area_centi)::bigint AS area, count(*) AS units
 		FROM ballots WHERE community_id = $1 AND consultation_id = $2
 		GROUP BY zone, person
 		UNION ALL
-		SELECT true, zone, shared_person, matter_ids, choices, sum(area_centi)::bigint, count(*)
+		SELECT true, false, zone, shared_person, matter_ids, choices, sum(area_centi)::bigint, count(*)
 		FROM casts WHERE community_id = $1 AND consultation_id = $2
-		GROUP BY zone, shared_person, matter_ids, choices`,
+		GROUP BY zone, shared_person, matter_ids, choices
+		UNION ALL
+		SELECT false, true, b.zone, CASE WHEN b.person_shared THEN b.person_key END AS person,
+		       NULL, NULL, sum(b.area_centi)::bigint, count(*)
+		FROM delivered_units d JOIN ballots b USING (community_id, consultation_id, unit_id)
+		WHERE d.community_id = $1 AND d.consultation_id = $2
+		GROUP BY b.zone, person
+		UNION ALL
+		SELECT true, true, c.zone, c.shared_person, c.matter_ids, c.choices, sum(c.area_centi)::bigint, count(*)
+		FROM delivered_units d JOIN casts c USING (community_id, consultation_id, unit_id)
+		WHERE d.community_id = $1 AND d.consultation_id = $2
+		GROUP BY c.zone, c.shared_person, c.matter_ids, c.choices`,
 		communityID, consultationID)
 	if err != nil {
 		return nil, fmt.Errorf("tally: aggregating ballots: %w", err)
 	}
 	defer rows.Close()
-	type place struct{ zone, person string }
+	type place struct {
+		zone, person string
+		delivered    bool
+	}
 	type key struct {
 		place
 		voted   bool
@@ -118,6 +139,9 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		area  quorum.Area
 		units int
 	}
+	plus := func(a, b total, sign int) total {
+		return total{a.area + quorum.Area(sign)*b.area, a.units + sign*b.units}
+	}
 	// Each matter's groups, in the order first met: quorum's verdicts do
 	// not depend on the order of units.
 	index := make([]map[key]int, len(matters))
@@ -125,42 +149,53 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 	for i := range matters {
 		index[i] = make(map[key]int, 1024)
 	}
-	add := func(i int, k key, picked []string, t total) {
+	add := func(i int, k key, picked []string, t total, sign int) {
 		n, ok := index[i][k]
 		if !ok {
 			n = len(groups[i])
 			index[i][k] = n
-			g := Group{Zone: k.zone, Person: k.person}
+			g := Group{Zone: k.zone, Person: k.person, Delivered: k.delivered}
 			if k.voted {
 				g.Choices = slices.Clone(picked)
 			}
 			groups[i] = append(groups[i], g)
 		}
-		groups[i][n].Area += t.area
-		groups[i][n].Units += t.units
+		groups[i][n].Area += quorum.Area(sign) * t.area
+		groups[i][n].Units += sign * t.units
 	}
-	var places []place
+	var places []place // in the order met, each once
+	listed := map[place]bool{}
 	population, voters := map[place]total{}, map[place]total{}
 	var picked []string
 	for rows.Next() {
-		var voted bool
+		var voted, delivered bool
 		var zone string
 		var person sql.NullString
 		var ms pq.Int64Array
 		var cs pq.StringArray
 		var area int64
 		var units int
-		if err := rows.Scan(&voted, &zone, &person, &ms, &cs, &area, &units); err != nil {
+		if err := rows.Scan(&voted, &delivered, &zone, &person, &ms, &cs, &area, &units); err != nil {
 			return nil, err
 		}
-		p, t := place{zone, person.String}, total{quorum.Area(area), units}
+		// A delivered row moves its units from the undelivered place
+		// (from) to the delivered one (to).
+		to, t := place{zone, person.String, delivered}, total{quorum.Area(area), units}
+		from := place{zone, person.String, false}
 		if !voted {
-			places = append(places, p)
-			population[p] = t
+			if !listed[to] {
+				places, listed[to] = append(places, to), true
+			}
+			population[to] = plus(population[to], t, 1)
+			if delivered {
+				population[from] = plus(population[from], t, -1)
+			}
 			continue
 		}
-		v := voters[p]
-		voters[p] = total{v.area + t.area, v.units + t.units}
+		voters[to] = plus(voters[to], t, 1)
+		if delivered {
+			voters[from] = plus(voters[from], t, -1)
+		}
 		for i, id := range matters {
 			picked = picked[:0]
 			for j, m := range ms {
@@ -169,19 +204,24 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 				}
 			}
 			slices.Sort(picked)
-			add(i, key{p, len(picked) > 0, strings.Join(picked, "\x00")}, picked, t)
+			k := key{to, len(picked) > 0, strings.Join(picked, "\x00")}
+			add(i, k, picked, t, 1)
+			if delivered {
+				k.place = from
+				add(i, k, picked, t, -1)
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, p := range places {
-		rest := total{population[p].area - voters[p].area, population[p].units - voters[p].units}
+		rest := plus(population[p], voters[p], -1)
 		if rest.units == 0 {
 			continue
 		}
 		for i := range matters {
-			add(i, key{place: p}, nil, rest)
+			add(i, key{place: p}, nil, rest, 1)
 		}
 	}
 	out := make([]Inputs, len(matters))
@@ -189,7 +229,9 @@ func Load(ctx context.Context, q sqlx.QueryerContext, communityID, consultationI
 		n := len(groups[i])
 		out[i] = Inputs{MatterID: id, Groups: make([]Group, 0, n), Units: make([]quorum.Unit, 0, n), Ballots: make([]MatterBallot, 0, n)}
 		for _, g := range groups[i] {
-			out[i].add(g)
+			if g.Units > 0 { // not a group whose units were all delivered
+				out[i].add(g)
+			}
 		}
 	}
 	return out, nil
@@ -309,19 +351,23 @@ func (in *Inputs) OptionBallots() ([]quorum.OptionBallot, error) {
 // abstain makes a blank ballot; spoiled (a paper ballot's 废票) a spoiled
 // one, which counts as the frozen spoiled setting says.
 func (in *Inputs) ElectionBallots() []quorum.ElectionBallot {
-	out := make([]quorum.ElectionBallot, len(in.Ballots))
-	for i, b := range in.Ballots {
-		e := quorum.ElectionBallot{Unit: b.Unit, Candidates: []string{}}
+	return electionBallots(in.Ballots)
+}
+
+func electionBallots(ballots []MatterBallot) []quorum.ElectionBallot {
+	out := make([]quorum.ElectionBallot, len(ballots))
+	for i, b := range ballots {
+		eb := quorum.ElectionBallot{Unit: b.Unit, Candidates: []string{}}
 		for _, c := range b.Choices {
 			switch c {
 			case "spoiled":
-				e.Spoiled = true
+				eb.Spoiled = true
 			case "abstain":
 			default:
-				e.Candidates = append(e.Candidates, c)
+				eb.Candidates = append(eb.Candidates, c)
 			}
 		}
-		out[i] = e
+		out[i] = eb
 	}
 	return out
 }

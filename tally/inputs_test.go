@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"gongjue/ballot"
 	"gongjue/postgres"
 	"gongjue/postgres/pgtest"
+	"gongjue/procedure"
 	"gongjue/quorum"
 	"gongjue/roll"
 	"gongjue/secret"
@@ -132,6 +134,36 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 		}
 	}
 
+	// Deliveries: about half the units delivered, voters and non-voters
+	// alike, recorded by one account and verified by another; a few
+	// recorded but left unverified or rejected, which deliver nothing.
+	delivered := map[string]bool{}
+	for _, b := range issued {
+		r := rng.IntN(10)
+		if r >= 6 {
+			continue
+		}
+		did, err := postgres.RecordDelivery(ctx, db, cid, id, postgres.NewDelivery{Unit: b.UnitID, Method: procedure.InPerson,
+			DeliveredAt: time.Now().Add(-time.Minute), Recipient: "业主本人"}, vol1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r {
+		case 0:
+			continue // recorded, never checked
+		case 1:
+			err = postgres.RejectDelivery(ctx, db, cid, did, vol2, "签收人不符")
+		default:
+			err, delivered[b.UnitID] = postgres.VerifyDelivery(ctx, db, cid, did, vol2), true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(delivered) == 0 {
+		t.Fatal("no delivered unit")
+	}
+
 	// The raw per-unit data: every unit of the roll and its cast choices.
 	var rows []struct {
 		Unit     string `db:"unit_id"`
@@ -148,9 +180,18 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 		}
 		rawChoices[r.MatterID][r.Unit] = append(rawChoices[r.MatterID][r.Unit], r.Choice)
 	}
-	var rawUnits []quorum.Unit
+	var rawUnits, undelivered []quorum.Unit
 	for _, u := range units {
-		rawUnits = append(rawUnits, raw[u.ID])
+		r := raw[u.ID]
+		undelivered = append(undelivered, r)
+		r.Delivered = delivered[u.ID]
+		rawUnits = append(rawUnits, r)
+	}
+	var procedures []quorum.Procedure
+	for _, n := range []quorum.Nonresponse{quorum.NonresponseNone, quorum.NonresponseDeliveredParticipate, quorum.NonresponseDeliveredFollowMajority} {
+		for _, sp := range []quorum.SpoiledPolicy{quorum.SpoiledAbstain, quorum.SpoiledParticipating, quorum.SpoiledExcluded} {
+			procedures = append(procedures, quorum.Procedure{Nonresponse: n, Spoiled: sp})
+		}
 	}
 
 	inputs, err := tally.Load(ctx, db, cid, id)
@@ -178,25 +219,28 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 		switch m.Kind {
 		case ballot.Approve:
 			for _, mode := range quorum.VetoModes {
-				veto := quorum.Veto{Mode: mode, Zones: []string{"高层"}}
-				var rb []quorum.Ballot
-				for u, cs := range rawChoices[m.ID] {
-					ch, _ := quorum.ParseChoice(cs[0])
-					rb = append(rb, quorum.Ballot{Unit: u, Choice: ch})
+				for _, p := range procedures {
+					veto := quorum.Veto{Mode: mode, Zones: []string{"高层"}}
+					var rb []quorum.Ballot
+					for u, cs := range rawChoices[m.ID] {
+						ch, _ := quorum.ParseChoice(cs[0])
+						rb = append(rb, quorum.Ballot{Unit: u, Choice: ch})
+					}
+					want, err := quorum.Evaluate(&quorum.Scenario{Rule: rule, Veto: veto, Procedure: p, Units: rawUnits, Ballots: rb})
+					if err != nil {
+						t.Fatal(err)
+					}
+					s, err := in.Scenario(rule, veto)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s.Procedure = p
+					got, err := quorum.Evaluate(s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sameVerdict(t, fmt.Sprintf("approve, veto %s, %+v", mode, p), got, want)
 				}
-				want, err := quorum.Evaluate(&quorum.Scenario{Rule: rule, Veto: veto, Units: rawUnits, Ballots: rb})
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := in.Scenario(rule, veto)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := quorum.Evaluate(s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameVerdict(t, fmt.Sprintf("approve, veto %s", mode), got, want)
 			}
 		case ballot.Choice:
 			var rb []quorum.OptionBallot
@@ -204,19 +248,24 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 				rb = append(rb, quorum.OptionBallot{Unit: u, Option: cs[0]})
 			}
 			for _, mode := range []quorum.ChoiceMode{quorum.ChoiceApproval, quorum.ChoicePlurality} {
-				want, err := quorum.EvaluateChoice(quorum.ChoiceMatter{Rule: rule, Mode: mode, Options: m.Options}, rawUnits, rb)
-				if err != nil {
-					t.Fatal(err)
+				for _, p := range procedures {
+					for _, veto := range quorum.VetoModes {
+						cm := quorum.ChoiceMatter{Rule: rule, Mode: mode, Options: m.Options, Procedure: p, Veto: quorum.Veto{Mode: veto, Zones: []string{"高层"}}}
+						want, err := quorum.EvaluateChoice(cm, rawUnits, rb)
+						if err != nil {
+							t.Fatal(err)
+						}
+						ob, err := in.OptionBallots()
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := quorum.EvaluateChoice(cm, in.Units, ob)
+						if err != nil {
+							t.Fatal(err)
+						}
+						sameVerdict(t, fmt.Sprintf("choice %s, veto %s, %+v", mode, veto, p), got, want)
+					}
 				}
-				ob, err := in.OptionBallots()
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := quorum.EvaluateChoice(quorum.ChoiceMatter{Rule: rule, Mode: mode, Options: m.Options}, in.Units, ob)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameVerdict(t, "choice "+string(mode), got, want)
 			}
 		case ballot.Election:
 			var rb []quorum.ElectionBallot
@@ -227,18 +276,23 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 						cands = append(cands, x)
 					}
 				}
-				rb = append(rb, quorum.ElectionBallot{Unit: u, Candidates: cands})
+				rb = append(rb, quorum.ElectionBallot{Unit: u, Candidates: cands, Spoiled: slices.Contains(cs, "spoiled")})
 			}
 			e := quorum.Election{Seats: m.Seats, Candidates: m.Options}
-			want, err := quorum.EvaluateElection(rule, quorum.Procedure{}, e, rawUnits, rb)
-			if err != nil {
-				t.Fatal(err)
+			for _, p := range procedures {
+				if p.Nonresponse == quorum.NonresponseDeliveredFollowMajority {
+					continue // an election has no majority opinion (§3.5)
+				}
+				want, err := quorum.EvaluateElection(rule, p, e, rawUnits, rb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := quorum.EvaluateElection(rule, p, e, in.Units, in.ElectionBallots())
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameVerdict(t, fmt.Sprintf("election, %+v", p), got, want)
 			}
-			got, err := quorum.EvaluateElection(rule, quorum.Procedure{}, e, in.Units, in.ElectionBallots())
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameVerdict(t, "election", got, want)
 		}
 	}
 
@@ -251,7 +305,7 @@ func inputsMatchRaw(t *testing.T, seed uint64) {
 	for u := range rawChoices[c.Matters[0].ID] {
 		rb = append(rb, quorum.Ballot{Unit: u, Choice: quorum.Abstain})
 	}
-	want, err := quorum.Evaluate(&quorum.Scenario{Rule: quorum.OrdinaryRule, Units: rawUnits, Ballots: rb})
+	want, err := quorum.Evaluate(&quorum.Scenario{Rule: quorum.OrdinaryRule, Units: undelivered, Ballots: rb})
 	if err != nil {
 		t.Fatal(err)
 	}

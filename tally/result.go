@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"gongjue/procedure"
 	"gongjue/quorum"
 )
 
@@ -45,6 +46,10 @@ type Consultation struct {
 	Round       int         `json:"round"`
 	OpensAt     time.Time   `json:"opens_at"`
 	ClosesAt    time.Time   `json:"closes_at"` // the closing time in force, after any extension
+	// Procedure is the rules of procedure the vote was decided under, as
+	// frozen at opening (§3.6). Results frozen before it was recorded
+	// have none; their bytes stay as stored.
+	Procedure *procedure.Applied `json:"procedure,omitempty"`
 }
 
 // Scope is the part of the estate a consultation concerns; all empty is

@@ -89,6 +89,7 @@ func main() {
 	clients := flag.Int("clients", 32, "concurrent HTTP clients (and ceiling connections)")
 	rounds := flag.Int("rounds", 3, "consultations of 3,762 ballots cast in the casting measurement")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	only := flag.String("only", "", "run only this measurement (cast, packet or tally); the tally then closes no demo vote")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -103,7 +104,7 @@ func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError + 1})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *clients, *rounds, os.Stdout); err != nil {
+	if err := run(ctx, *clients, *rounds, *only, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gongjue-bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -112,7 +113,7 @@ func main() {
 
 var castRounds = 3
 
-func run(ctx context.Context, clients, rounds int, out io.Writer) error {
+func run(ctx context.Context, clients, rounds int, only string, out io.Writer) error {
 	castRounds = rounds
 	admin := os.Getenv("DATABASE_URL")
 	if admin == "" {
@@ -131,6 +132,9 @@ func run(ctx context.Context, clients, rounds int, out io.Writer) error {
 	fmt.Fprintln(tw, "-----------\t------\t------\t")
 	failed := false
 	for _, m := range measurements {
+		if only != "" && m.Name != only {
+			continue
+		}
 		rows, err := m.Run(ctx, b)
 		for _, r := range rows {
 			verdict := ""

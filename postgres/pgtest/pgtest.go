@@ -44,11 +44,25 @@ func Main(m *testing.M) int {
 // New returns a connection to a fresh migrated database and its URL.
 func New(t testing.TB) (*postgres.DB, string) {
 	t.Helper()
-	admin := adminURL(t)
-	templateOnce.Do(func() { templateName, templateErr = makeTemplate(admin) })
+	templateOnce.Do(func() { templateName, templateErr = makeTemplate(adminURL(t)) })
 	if templateErr != nil {
 		t.Fatalf("pgtest: preparing template database: %v", templateErr)
 	}
+	return create(t, " TEMPLATE "+templateName)
+}
+
+// Empty returns a connection to a fresh database without any migration
+// applied, and its URL: the start of an upgrade test.
+func Empty(t testing.TB) (*postgres.DB, string) {
+	t.Helper()
+	return create(t, "")
+}
+
+// create makes a database with the CREATE DATABASE options given, dropped
+// when the test ends.
+func create(t testing.TB, options string) (*postgres.DB, string) {
+	t.Helper()
+	admin := adminURL(t)
 	name := "gongjue_test_" + randomSuffix()
 	ctx := context.Background()
 	adminDB, err := postgres.Open(ctx, admin)
@@ -56,7 +70,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 		t.Fatalf("pgtest: %v", err)
 	}
 	defer adminDB.Close()
-	if _, err := adminDB.Exec(fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+	if _, err := adminDB.Exec(fmt.Sprintf(`CREATE DATABASE %s%s`, name, options)); err != nil {
 		t.Fatalf("pgtest: creating %s: %v", name, err)
 	}
 	dbURL := withDatabase(admin, name)
