@@ -65,7 +65,7 @@ func TestProcedureEndToEnd(t *testing.T) {
 	var entry struct {
 		EntryID int64 `json:"entry_id"`
 	}
-	if r := e.do(t, e.volunteer, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID), map[string]any{"ballot_code": spoiled.Code, "spoiled": true}, &entry); r.StatusCode != http.StatusCreated {
+	if r := e.do(t, e.volunteer, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID), map[string]any{"ballot_code": spoiled.Code, "spoiled": true, "spoiled_reason": "several_choices"}, &entry); r.StatusCode != http.StatusCreated {
 		t.Fatalf("entering the spoiled ballot: %d", r.StatusCode)
 	}
 	if r := e.do(t, e.volunteer2, http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry.EntryID), nil, nil); r.StatusCode != http.StatusOK {

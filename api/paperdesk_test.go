@@ -34,7 +34,7 @@ func TestPaperDeskLookup(t *testing.T) {
 	}
 	paper := fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID)
 	for _, who := range []string{e.volunteer, e.volunteer2} {
-		if r := e.do(t, who, http.MethodPost, paper, map[string]any{"ballot_code": ballots[1].Code, "spoiled": true}, nil); r.StatusCode != http.StatusCreated {
+		if r := e.do(t, who, http.MethodPost, paper, map[string]any{"ballot_code": ballots[1].Code, "spoiled": true, "spoiled_reason": "unreadable"}, nil); r.StatusCode != http.StatusCreated {
 			t.Fatalf("entering: %d", r.StatusCode)
 		}
 	}
@@ -63,7 +63,7 @@ func TestPaperQueueFlags(t *testing.T) {
 	c, ballots := e.openNow(t)
 	paper := fmt.Sprintf("/api/v1/consultations/%d/paper", c.ID)
 	for _, b := range []openedBallot{ballots[1], ballots[1], ballots[2], ballots[3]} {
-		if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"ballot_code": b.Code, "spoiled": true}, nil); r.StatusCode != http.StatusCreated {
+		if r := e.do(t, e.volunteer, http.MethodPost, paper, map[string]any{"ballot_code": b.Code, "spoiled": true, "spoiled_reason": "unreadable"}, nil); r.StatusCode != http.StatusCreated {
 			t.Fatalf("entering %s: %d", b.Unit, r.StatusCode)
 		}
 	}

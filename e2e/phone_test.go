@@ -278,7 +278,8 @@ func TestPhoneAidsAndPaperDesk(t *testing.T) {
 				// Two entries of one unit: the queue flags them.
 				for range 2 {
 					enter()
-					vol.do("a spoiled ballot", chromedp.Click(chromedp.CSS("#paper-spoiled")), chromedp.Click(chromedp.CSS("#paper-submit")),
+					vol.do("a spoiled ballot", chromedp.Click(chromedp.CSS("#paper-spoiled")),
+						chromedp.SetValue(chromedp.CSS("#spoiled-reason"), "unreadable"), chromedp.Click(chromedp.CSS("#paper-submit")),
 						chromedp.WaitVisible(chromedp.CSS("#paper-ok")))
 				}
 				vol.expectWithin(15*time.Second, "#paper-queue", w.want.conflict)
@@ -344,7 +345,7 @@ func TestPaperDeskCamera(t *testing.T) {
 		vol.login("volunteer1", password)
 		vol.open(fmt.Sprintf("/console/consultations/%d/paper%s", id, lang.query), "#paper-form")
 		vol.expect("#paper-camera", lang.scan)
-		vol.do("scanning", chromedp.Click(chromedp.CSS("#paper-scan")))
+		vol.do("scanning", chromedp.Click(chromedp.CSS("#paper-camera-button")))
 		vol.expectWithin(20*time.Second, "#paper-unit", lang.found)
 		vol.expect("#paper-unit", b.Unit)
 		if got := vol.value("#paper-ref"); got != b.URL {

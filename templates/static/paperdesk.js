@@ -63,7 +63,7 @@
   var box = document.getElementById('paper-camera');
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
   box.hidden = false;
-  var button = document.getElementById('paper-scan');
+  var button = document.getElementById('paper-camera-button');
   var video = document.getElementById('paper-video');
   var problem = document.getElementById('paper-camera-error');
   var label = button.textContent;
