@@ -390,7 +390,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	lap("paper confirmed")
 	// ---- The committee follows the turnout, prints the missing list and closes.
 	com.expectWithin(25*time.Second, "#turnout", "已投票 15 / 18")
-	com.expect("#turnout", "纸质 1")
+	com.expect("#turnout", "纸质选票 1")
 	shot.take(com, "turnout")
 	com.open(consultationPath+"/missing", "#missing-total")
 	com.expect("main", "尚未投票 3 户", "104 幢", "50 幢", "业**")
