@@ -435,7 +435,11 @@ func TestExtendAPI(t *testing.T) {
 		t.Errorf("extension by the residents' committee: %d", resp.StatusCode)
 	}
 	var fail apiError
-	if resp := ts.do(t, committee, http.MethodPost, path, map[string]any{"closes_at": e.Consultation.ClosesAt.AddDate(0, 5, 0)}, &fail); resp.StatusCode != http.StatusConflict || fail.Error.Code != "extension_refused" {
+	if resp := ts.do(t, committee, http.MethodPost, path, map[string]any{"closes_at": "next Friday"}, &fail); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(fail.Error.Details), "closes_at") {
+		t.Errorf("an unreadable closing time: %d %+v", resp.StatusCode, fail)
+	}
+	// A browser form's datetime-local value is China time.
+	if resp := ts.do(t, committee, http.MethodPost, path, map[string]any{"closes_at": e.Consultation.ClosesAt.AddDate(0, 5, 0).In(locale.China).Format("2006-01-02T15:04")}, &fail); resp.StatusCode != http.StatusConflict || fail.Error.Code != "extension_refused" {
 		t.Errorf("extension by five months: %d %+v", resp.StatusCode, fail)
 	}
 	var rec struct {
