@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"gongjue/locale"
 	"image"
 	"image/color"
 	"image/png"
@@ -121,9 +122,9 @@ func TestPaperDeskEvidence(t *testing.T) {
 	vol1.expect(fmt.Sprintf("#entry-%d", entry["1-1-201"]), "授权委托书原件")
 	vol2.open(desk, fmt.Sprintf("#entry-%d button.ok-button", entry["1-1-201"]))
 	vol2.do("confirming the proxy's entry again", chromedp.Click(chromedp.CSS(fmt.Sprintf("#entry-%d button.ok-button", entry["1-1-201"]))))
-	vol2.expect("#paper-queue", "委托 1")
+	vol2.expect("#paper-queue", locale.Channel("proxy").ZH+" 1")
 	vol2.do("confirming the scanned entry", chromedp.Click(chromedp.CSS(fmt.Sprintf("#entry-%d button.ok-button", entry["1-1-101"]))))
-	vol2.expect("#paper-queue", "纸质 1")
+	vol2.expect("#paper-queue", locale.Channel("paper").ZH+" 1")
 	var channel string
 	if err := s.DB.Get(&channel, `SELECT channel FROM casts WHERE consultation_id = $1 AND unit_id = '1-1-101'`, id); err != nil || channel != "paper" {
 		t.Fatalf("the confirmed entry: %q %v", channel, err)
