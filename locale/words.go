@@ -362,3 +362,12 @@ func YesNo(yes bool) Text {
 	}
 	return Text{"否", "no"}
 }
+
+var procedureStates = map[string]Text{
+	"draft":      {"草稿", "draft"},
+	"active":     {"生效", "active"},
+	"superseded": {"已废止", "superseded"},
+}
+
+// ProcedureState names where a version of the rules of procedure stands.
+func ProcedureState(code string) Text { return named(procedureStates, code) }
