@@ -41,14 +41,14 @@ func TestPagesInOneLanguage(t *testing.T) {
 
 	names := []string{"English", "中文", "测试小区", "上海", "加装电梯", "是否同意加装电梯", "电梯品牌", "蒂森", "三菱", "多层", "别墅",
 		"committee2", "committee", "residents", "volunteer2", "volunteer", "admin", "m²",
-		"CSV", "csv", "XLSX", "xlsx", "PDF", "MB"} // file formats and sizes, written so in Chinese too
+		"CSV", "csv", "XLSX", "xlsx", "PDF", "JPEG", "PNG", "MB"} // file formats and sizes, written so in Chinese too
 	for _, b := range ballots {
 		names = append(names, b.Code, ballot.FormatCode(b.Code))
 	}
 	pages := map[string][]string{
 		"":          {"/login", vote, "/log/" + o, "/verify/999999", "/nowhere", "/v/" + ballots[0].Token + "/x"},
-		"committee": {"/console", "/console/consultations/new", "/console/accounts", "/console/consultations/" + d, "/console/consultations/" + o, "/console/consultations/" + o + "/missing", "/console/consultations/" + o + "/paper", "/console/consultations/" + o + "/result", "/console/nowhere"},
-		"volunteer": {"/console", "/console/consultations/" + o + "/paper", "/console/consultations/new"},
+		"committee": {"/console", "/console/consultations/new", "/console/accounts", "/console/procedures", "/console/consultations/" + d, "/console/consultations/" + o, "/console/consultations/" + o + "/missing", "/console/consultations/" + o + "/paper", "/console/consultations/" + o + "/result", "/console/nowhere"},
+		"volunteer": {"/console", "/console/consultations/" + o + "/paper", "/console/consultations/new", "/console/procedures"},
 		"residents": {"/console", "/console/consultations/" + o},
 		"admin":     {"/console/estates"},
 	}

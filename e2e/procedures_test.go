@@ -55,6 +55,7 @@ func TestProceduresConsole(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#procedure-submit")))
 		com.expect(major+" + .field-error", w.words["looser"])
 		shot.take(com, "procedures-refused-"+w.name)
+		com.noForeignScript(w.lang == "en", "the refused form")
 
 		com.eval("a strict enough approval", `document.querySelector('input[data-field="settings.thresholds.major.approval.area"]').value = '4/5'`)
 		com.do("follow the majority, no objection days changed",
@@ -83,12 +84,7 @@ func TestProceduresConsole(t *testing.T) {
 		if w.phone {
 			com.meetsPhoneSizes("the rules of procedure page with versions (" + w.name + ")")
 		}
-		page := com.evalString("the page", `document.documentElement.outerHTML`)
-		hashes := evalValue[[]string](com, "the originals' hashes", `[...document.querySelectorAll('code.hash')].map(n => n.textContent)`)
-		allowed := append(hashes, "English", "中文", "共决测试小区", "上海市测试路 1 号", "committee", "SHA-256", "PDF", "JPEG", "PNG", "QR", "SMS", "ID")
-		if foreign := testtool.ForeignScript(w.lang == "en", page, allowed...); len(foreign) > 0 {
-			t.Errorf("%s: the page shows the other language: %q", com.name, foreign)
-		}
+		com.noForeignScript(w.lang == "en", "the page with versions")
 
 		vol := newPerson(t, root, "volunteer-"+w.name, site.URL, shot)
 		vol.login("volunteer1", password)
@@ -105,4 +101,16 @@ var procedureWords = map[string]map[string]string{
 		"follow": "送达但未投票的业主视为同意已投票业主的多数意见", "activated": "启用于", "later": "之后开始的表决"},
 	"en": {"looser": "looser than Article 278", "draft": "draft", "active": "active", "superseded": "superseded", "default": "default",
 		"follow": "deemed to follow the majority", "activated": "Activated", "later": "votes opened later"},
+}
+
+// noForeignScript fails when the rules page shows the other language,
+// names, file types and the originals' hashes aside.
+func (p *person) noForeignScript(english bool, where string) {
+	p.t.Helper()
+	page := p.evalString(where, `document.documentElement.outerHTML`)
+	hashes := evalValue[[]string](p, "the originals' hashes", `[...document.querySelectorAll('code.hash')].map(n => n.textContent)`)
+	allowed := append(hashes, "English", "中文", "共决测试小区", "上海市测试路 1 号", "committee", "SHA-256", "PDF", "JPEG", "PNG", "QR", "SMS", "ID")
+	if foreign := testtool.ForeignScript(english, page, allowed...); len(foreign) > 0 {
+		p.t.Errorf("%s: %s shows the other language: %q", p.name, where, foreign)
+	}
 }
