@@ -46,6 +46,7 @@ func TestProceduresConsole(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#procedure-form")))
 		if w.phone {
 			com.meetsPhoneSizes("the rules of procedure page (" + w.name + ")")
+			com.checkLayout("the rules of procedure page (" + w.name + ")")
 		}
 
 		major := `#procedure-form fieldset[data-field="settings.thresholds.major"]`
@@ -83,6 +84,7 @@ func TestProceduresConsole(t *testing.T) {
 		shot.take(com, "procedures-active-"+w.name)
 		if w.phone {
 			com.meetsPhoneSizes("the rules of procedure page with versions (" + w.name + ")")
+			com.checkLayout("the rules of procedure page with versions (" + w.name + ")")
 		}
 		com.noForeignScript(w.lang == "en", "the page with versions")
 
