@@ -46,6 +46,7 @@ func (s *Server) registerConsole() {
 	con.GET("/consultations/:id/deliveries", all, s.consoleDeliveries)
 	con.GET("/consultations/:id/result", all, s.consoleResult)
 	con.GET("/roll", s.consolePage(committee), s.consoleRoll)
+	con.GET("/procedures", all, s.consoleProcedures)
 	con.GET("/units/:unit", all, s.consoleUnit)
 }
 

@@ -47,8 +47,8 @@ func TestPagesInOneLanguage(t *testing.T) {
 	}
 	pages := map[string][]string{
 		"":          {"/login", vote, "/log/" + o, "/verify/999999", "/nowhere", "/v/" + ballots[0].Token + "/x"},
-		"committee": {"/console", "/console/consultations/new", "/console/accounts", "/console/consultations/" + d, "/console/consultations/" + o, "/console/consultations/" + o + "/missing", "/console/consultations/" + o + "/paper", "/console/consultations/" + o + "/result", "/console/nowhere"},
-		"volunteer": {"/console", "/console/consultations/" + o + "/paper", "/console/consultations/new"},
+		"committee": {"/console", "/console/consultations/new", "/console/accounts", "/console/procedures", "/console/consultations/" + d, "/console/consultations/" + o, "/console/consultations/" + o + "/missing", "/console/consultations/" + o + "/paper", "/console/consultations/" + o + "/result", "/console/nowhere"},
+		"volunteer": {"/console", "/console/consultations/" + o + "/paper", "/console/consultations/new", "/console/procedures"},
 		"residents": {"/console", "/console/consultations/" + o},
 		"admin":     {"/console/estates"},
 	}

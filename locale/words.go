@@ -362,3 +362,23 @@ func YesNo(yes bool) Text {
 	}
 	return Text{"否", "no"}
 }
+
+var procedureStates = map[string]Text{
+	"draft":      {"草稿", "draft"},
+	"active":     {"生效", "active"},
+	"superseded": {"已废止", "superseded"},
+}
+
+// ProcedureState names where a version of the rules of procedure stands.
+func ProcedureState(code string) Text { return named(procedureStates, code) }
+
+var ruleFractions = map[string]Text{
+	"participation.area":      {"参与表决的专有部分面积", "area taking part"},
+	"participation.headcount": {"参与表决的人数", "owners taking part"},
+	"approval.area":           {"同意的面积", "area agreeing"},
+	"approval.headcount":      {"同意的人数", "owners agreeing"},
+}
+
+// RuleFraction names one of a rule's four fractions by its place in the
+// rule (approval.area).
+func RuleFraction(name string) Text { return named(ruleFractions, name) }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"gongjue/locale"
 	"gongjue/quorum"
 )
 
@@ -309,7 +310,11 @@ func parseRule(key string, raw json.RawMessage, c quorum.Category) (quorum.Rule,
 		return r, errorf(key, "规则有误：%s", "bad rule: %s", msg)
 	}
 	if looser, _ := r.LooserThan(c); len(looser) > 0 {
-		return r, errorf(key, "比《民法典》第二百七十八条的要求宽松（%s）", "looser than Article 278 allows (%s)", strings.Join(looser, ", "))
+		zh, en := make([]string, len(looser)), make([]string, len(looser))
+		for i, name := range looser {
+			zh[i], en[i] = locale.RuleFraction(name).ZH, locale.RuleFraction(name).EN
+		}
+		return r, &Error{Key: key, Message: "比《民法典》第二百七十八条的要求宽松（" + locale.List(zh).ZH + "） / looser than Article 278 allows (" + locale.List(en).EN + ")"}
 	}
 	return r, nil
 }

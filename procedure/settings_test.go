@@ -155,3 +155,20 @@ func TestCheckOriginal(t *testing.T) {
 		}
 	}
 }
+
+// A looser rule's message names the loose fractions in each language's
+// words, so a Chinese page shows no English key.
+func TestLooserRuleNamedInEachLanguage(t *testing.T) {
+	_, _, err := Parse([]byte(`{"thresholds": {"major": {"participation": {"area": "2/3", "headcount": "2/3"}, "approval": {"area": "1/2", "headcount": "3/4"}}}}`))
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Key != "thresholds.major" {
+		t.Fatalf("Parse = %v, want a refusal of thresholds.major", err)
+	}
+	zh, en, _ := strings.Cut(pe.Message, " / ")
+	if !strings.Contains(zh, "同意的面积") || strings.ContainsAny(zh, "abcdefghijklmnopqrstuvwxyz") {
+		t.Errorf("Chinese half %q should name 同意的面积 in Chinese only", zh)
+	}
+	if !strings.Contains(en, "area agreeing") {
+		t.Errorf("English half %q should name the area agreeing", en)
+	}
+}

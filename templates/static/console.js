@@ -804,5 +804,59 @@
   }
   initBulkDeliveries();
 
+  // ---- Rules of procedure: the adopted text and the settings JSON of
+  // §3.6, a setting left at its default left out of it.
+  function initProcedureForm() {
+    var form = document.getElementById('procedure-form');
+    if (!form) return;
+    function put(out, key, value) {
+      var path = key.split('.'), at = out;
+      path.slice(0, -1).forEach(function (p) { at = at[p] = at[p] || {}; });
+      at[path[path.length - 1]] = value;
+    }
+    function settings() {
+      var out = {};
+      // A rule with any fraction typed is sent whole, blanks as Article 278's.
+      var rules = {};
+      form.querySelectorAll('input.fraction').forEach(function (i) {
+        var k = i.getAttribute('data-key');
+        rules[k] = rules[k] || { typed: false, parts: [] };
+        if (i.value.trim()) rules[k].typed = true;
+        rules[k].parts.push([i.getAttribute('data-part'), i.value.trim() || i.getAttribute('data-default')]);
+      });
+      Object.keys(rules).forEach(function (k) {
+        if (rules[k].typed) rules[k].parts.forEach(function (p) { put(out, k + '.' + p[0], p[1]); });
+      });
+      form.querySelectorAll('fieldset.setting').forEach(function (f) {
+        var picked = f.querySelector('input[type=radio]:checked');
+        if (picked && picked.value) put(out, f.getAttribute('data-key'), JSON.parse(picked.value));
+      });
+      form.querySelectorAll('input.days').forEach(function (i) {
+        var v = i.value.trim();
+        if (v) put(out, i.getAttribute('data-key'), /^-?\d+$/.test(v) ? Number(v) : v);
+      });
+      var methods = form.querySelectorAll('input.delivery-method');
+      var ticked = Array.prototype.filter.call(methods, function (m) { return m.checked; }).map(function (m) { return m.value; });
+      if (ticked.length < methods.length) out.delivery_methods = ticked;
+      return out;
+    }
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var button = document.getElementById('procedure-submit');
+      clearErrors(form);
+      var body = new FormData();
+      var file = form.elements.original.files[0];
+      if (file) body.append('original', file);
+      body.append('settings', JSON.stringify(settings()));
+      busy(button, true);
+      api('POST', '/api/v1/communities/' + form.getAttribute('data-community') + '/procedures', body).then(function (r) {
+        busy(button, false);
+        if (!r.ok) { showError(form, r.error); return; }
+        location.reload();
+      });
+    });
+  }
+  initProcedureForm();
+
   window.gongjue = { api: api, showError: showError, clearErrors: clearErrors, showOK: showOK, busy: busy, el: el, pick: pick, handlers: handlers, refreshFragment: refreshFragment, after: after };
 })();
