@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -40,6 +42,11 @@ func TestRollPageAndUnitHistory(t *testing.T) {
 	}
 	apiCall(t, s.URL, token("volunteer1"), http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", consultation),
 		map[string]any{"token": link[strings.LastIndex(link, "/")+1:], "choices": map[string]string{fmt.Sprint(matter): "oppose"}}, &entry)
+	scan, err := os.ReadFile(scanFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiUpload(t, s.URL, token("volunteer1"), fmt.Sprintf("/api/v1/paper/%d/original", entry.EntryID), "ballot-scan.png", scan)
 	apiCall(t, s.URL, token("volunteer2"), http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry.EntryID), nil, nil)
 	s.DB.MustExec(`UPDATE consultations SET closes_at = now() - interval '1 millisecond' WHERE id = $1`, consultation)
 	apiCall(t, s.URL, token("committee"), http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/close", consultation), nil, nil)
@@ -79,6 +86,15 @@ func TestRollPageAndUnitHistory(t *testing.T) {
 	p.open("/console/units/1-1-102", "#vote-"+fmt.Sprint(consultation))
 	p.expect(".cast", "纸质选票", "volunteer1", "volunteer2")
 	p.expect(".history-vote", "从未开启")
+	// The scan that was counted, shown inline with the hash the log holds.
+	sum := sha256.Sum256(scan)
+	p.expect(".cast .history-original", "SHA-256", hex.EncodeToString(sum[:]))
+	if shown := p.evalString("the scan inline", `(() => { const i = document.querySelector('.history-original img');
+		return !i ? 'no image' : i.complete && i.naturalWidth > 0 ? 'shown' : 'not loaded'; })()`); shown != "shown" {
+		t.Errorf("the history's scan: %s", shown)
+	}
+	p.asPhone()
+	p.checkPage("the unit's history with its scan", "unit-history-scan-phone")
 	if text := p.text("main"); strings.Contains(text, "反对") {
 		t.Fatalf("the history shows the sealed choice:\n%s", text)
 	}
