@@ -59,8 +59,8 @@ type conPaperEntryView struct {
 	Spoiled string // the reason and note of a ballot spoiled as a whole
 	// The originals the confirmer looks at beside the entry; nil when none
 	// was attached, which the desk says plainly.
-	Original      *conOriginalView
-	Authorisation *conOriginalView
+	Original      *postgres.OriginalInfo
+	Authorisation *postgres.OriginalInfo
 	EnteredBy     string
 	EnteredAt     string
 	Mine          bool
@@ -74,22 +74,6 @@ type conPaperEntryView struct {
 	// Voted says when and how the unit has voted since the entry: it can
 	// no longer count, and is to be rejected rather than confirmed.
 	Voted string
-}
-
-// conOriginalView is an uploaded original as the desk shows it: an image
-// inline, a PDF as a link.
-type conOriginalView struct {
-	URL    string
-	Image  bool
-	SHA256 string
-}
-
-func originalView(entry int64, kind postgres.OriginalKind, o *postgres.OriginalInfo) *conOriginalView {
-	if o == nil {
-		return nil
-	}
-	return &conOriginalView{URL: fmt.Sprintf("/api/v1/paper/%d/original?kind=%s", entry, kind),
-		Image: strings.HasPrefix(o.ContentType, "image/"), SHA256: o.SHA256}
 }
 
 func (s *Server) consolePaper(c *gin.Context) {
@@ -154,8 +138,7 @@ func (s *Server) conPaperQueue(c *gin.Context, d consoleData, k *ballot.Consulta
 				v.Spoiled += conPickText(d.page, "：", ": ") + e.SpoiledNote
 			}
 		}
-		v.Original = originalView(e.ID, postgres.OriginalBallot, e.Original)
-		v.Authorisation = originalView(e.ID, postgres.OriginalAuthorisation, e.Authorisation)
+		v.Original, v.Authorisation = e.Original, e.Authorisation
 		if e.DecidedByName != nil {
 			v.DecidedBy = *e.DecidedByName
 		}

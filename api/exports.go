@@ -102,14 +102,15 @@ func (s *Server) recordTable(c *gin.Context, k *ballot.Consultation) (export.Tab
 		return export.Table{}, err
 	}
 	t := export.Table{Sheet: "表决明细", Header: []string{"房号", "区域", "面积（㎡）", "业主", "送达", "送达方式", "送达时间",
-		"投票方式", "投票时间", "身份核验", "核验时间", "录入人", "确认人", "委托代理人"}}
+		"投票方式", "投票时间", "身份核验", "核验时间", "录入人", "确认人", "委托代理人",
+		"选票原件 SHA-256", "委托书原件 SHA-256"}}
 	for _, m := range k.Matters {
 		t.Header = append(t.Header, m.Title)
 	}
 	for _, r := range rs {
 		row := []string{r.Unit, r.Zone, locale.Area(int64(r.Area)), r.Owner, locale.DeliveryState(string(r.DeliveryState)).ZH,
 			locale.DeliveryMethod(r.DeliveryMethod).ZH, when(r.DeliveredAt), "", when(r.CastAt), "", when(r.VerifiedAt),
-			r.EnteredBy, r.ConfirmedBy, r.ProxyName}
+			r.EnteredBy, r.ConfirmedBy, r.ProxyName, r.OriginalSHA256, r.AuthorisationSHA256}
 		if r.Channel == "" {
 			row[5], row[7] = "", "未投票"
 		} else {

@@ -16,6 +16,7 @@ import (
 	"gongjue/locale"
 	"gongjue/notice"
 	"gongjue/postgres"
+	"gongjue/roll"
 	"gongjue/tally"
 	"gongjue/tally/tallytest"
 )
@@ -150,7 +151,40 @@ func TestExportsOverHTTP(t *testing.T) {
 	if resp := ts.do(t, volunteer2, http.MethodPost, fmt.Sprintf("/api/v1/deliveries/%d/verify", delivered.DeliveryID), nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("verify delivery: %d", resp.StatusCode)
 	}
-	e.CastStandard(t)
+	// Two paper ballots come with originals: one with its scan, one by a
+	// proxy with the signed authorisation's scan too.
+	scanned, byProxy := "1-1-301", "2-1-101"
+	e.CastStandardOf(t, slices.DeleteFunc(slices.Clone(e.Units), func(u roll.Unit) bool { return u.ID == scanned || u.ID == byProxy }))
+	proxied, _, err := postgres.CreatePaperEntry(context.Background(), ts.DB, postgres.NewPaperEntry{CommunityID: ts.CommunityID, ConsultationID: e.ID(),
+		UnitID: byProxy, Choices: e.Selections(tallytest.StandardVotes[byProxy]), ProxyName: "李四", ProxyAuthorisation: "委托书", ProxyKey: "proxy-key",
+		EnteredBy: e.Accounts.Volunteer1.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scannedEntry := e.EnterPaper(t, scanned, tallytest.StandardVotes[scanned])
+	originals := map[string][2]string{} // unit → the hex SHA-256 of its scan and of its authorisation
+	for _, up := range []struct {
+		unit  string
+		entry int64
+		kind  string
+		slot  int
+		scan  []byte
+	}{{scanned, scannedEntry, "ballot", 0, pngScan}, {byProxy, proxied, "ballot", 0, jpegScan}, {byProxy, proxied, "authorisation", 1, pdfScan}} {
+		var out struct {
+			SHA256 string `json:"sha256"`
+		}
+		if resp := ts.upload(t, volunteer, fmt.Sprintf("/api/v1/paper/%d/original?kind=%s", up.entry, up.kind), "scan", up.scan, &out); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("uploading the %s of %s: %d", up.kind, up.unit, resp.StatusCode)
+		}
+		o := originals[up.unit]
+		o[up.slot] = out.SHA256
+		originals[up.unit] = o
+	}
+	for _, entry := range []int64{scannedEntry, proxied} {
+		if resp := ts.do(t, volunteer2, http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry), nil, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("confirming entry %d: %d", entry, resp.StatusCode)
+		}
+	}
 	e.EndVotingPeriod(t)
 	if resp := ts.do(t, committee, http.MethodPost, "/api/v1/consultations/"+id+"/close", nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("close: %d", resp.StatusCode)
@@ -188,6 +222,9 @@ func TestExportsOverHTTP(t *testing.T) {
 				continue
 			}
 			want := map[bool]string{true: "纸质选票", false: "在线投票"}[tallytest.PaperUnits[unit]]
+			if unit == byProxy {
+				want = "委托代理人投票（纸质选票）"
+			}
 			if cellOf(r, channel) != want {
 				t.Errorf("%s %s: channel %q, want %q", format, unit, cellOf(r, channel), want)
 			}
@@ -197,6 +234,12 @@ func TestExportsOverHTTP(t *testing.T) {
 			wantChoice := map[string]string{"agree": "同意", "oppose": "反对", "abstain": "弃权", "spoiled": "废票"}[v.Approve]
 			if cellOf(r, first) != wantChoice {
 				t.Errorf("%s %s: first matter %q, want %q", format, unit, cellOf(r, first), wantChoice)
+			}
+		}
+		scan, authorisation := column(t, h, "选票原件 SHA-256"), column(t, h, "委托书原件 SHA-256")
+		for _, unit := range []string{scanned, byProxy, "3-1-202", "1-1-101"} {
+			if r := units[unit]; cellOf(r, scan) != originals[unit][0] || cellOf(r, authorisation) != originals[unit][1] {
+				t.Errorf("%s %s: originals %q and %q, want %q", format, unit, cellOf(r, scan), cellOf(r, authorisation), originals[unit])
 			}
 		}
 		if r := units["1-2-201"]; cellOf(r, owner) != "业****" {

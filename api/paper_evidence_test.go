@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -119,18 +120,30 @@ func TestPaperOriginals(t *testing.T) {
 // TestPaperDisputeWalk: a paper ballot entered with its scan, confirmed,
 // the vote closed; the public proof of its receipt carries a record whose
 // original is the scan's SHA-256 and which verifies against the signed
-// checkpoint — and an online ballot's record has no original.
+// checkpoint — and an online ballot's record has no original. Then the
+// dispute: the unit's history names the scan (and a proxy's, its signed
+// authorisation), which downloaded by the history's URL hashes to the
+// history's SHA-256 and the log leaf's.
 func TestPaperDisputeWalk(t *testing.T) {
 	e := newVoteEstate(t)
 	c, ballots := e.openNow(t)
+	confirm := func(entry int64) string {
+		t.Helper()
+		var conf struct {
+			Receipt string `json:"receipt"`
+		}
+		if r := e.do(t, e.volunteer2, http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry), nil, &conf); r.StatusCode != http.StatusOK || conf.Receipt == "" {
+			t.Fatalf("confirm: %d %+v", r.StatusCode, conf)
+		}
+		return conf.Receipt
+	}
 	entry := e.enter(t, c.ID, map[string]any{"ballot_code": ballots[0].Code, "choices": c.choices()})
 	_, sum, _ := e.attach(t, e.volunteer, entry, "", pngScan)
-	var conf struct {
-		Receipt string `json:"receipt"`
-	}
-	if r := e.do(t, e.volunteer2, http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry), nil, &conf); r.StatusCode != http.StatusOK || conf.Receipt == "" {
-		t.Fatalf("confirm: %d %+v", r.StatusCode, conf)
-	}
+	paperReceipt := confirm(entry)
+	proxied := e.enter(t, c.ID, proxyEntry(ballots[2].Code, c, "李四", proxyID))
+	_, proxySum, _ := e.attach(t, e.volunteer, proxied, "", jpegScan)
+	_, authSum, _ := e.attach(t, e.volunteer, proxied, "authorisation", pdfScan)
+	proxyReceipt := confirm(proxied)
 	var online struct {
 		Receipt string `json:"receipt"`
 	}
@@ -145,9 +158,10 @@ func TestPaperDisputeWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logged := map[string]string{} // receipt → the original its proven log leaf names
 	for _, tc := range []struct {
 		receipt, original string
-	}{{conf.Receipt, sum}, {online.Receipt, ""}} {
+	}{{paperReceipt, sum}, {proxyReceipt, proxySum}, {online.Receipt, ""}} {
 		var p ledger.InclusionProof
 		if r := e.do(t, "", http.MethodGet, fmt.Sprintf("/log/%d/proof?receipt=%s", c.ID, tc.receipt), nil, &p); r.StatusCode != http.StatusOK {
 			t.Fatalf("proof: %d", r.StatusCode)
@@ -159,7 +173,8 @@ func TestPaperDisputeWalk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if hex.EncodeToString(b.Original) != tc.original {
+		logged[tc.receipt] = hex.EncodeToString(b.Original)
+		if logged[tc.receipt] != tc.original {
 			t.Errorf("the logged record's original is %x, want %q:\n%s", b.Original, tc.original, p.Record)
 		}
 	}
@@ -167,6 +182,66 @@ func TestPaperDisputeWalk(t *testing.T) {
 	if err != nil || len(mismatches) > 0 {
 		t.Errorf("audit: %v %+v", err, mismatches)
 	}
+
+	for _, tc := range []struct {
+		unit, receipt, channel string
+		scan, authorisation    []byte
+	}{{ballots[0].Unit, paperReceipt, "paper", pngScan, nil}, {ballots[2].Unit, proxyReceipt, "proxy", jpegScan, pdfScan}} {
+		var h struct {
+			Consultations []struct {
+				Cast *struct {
+					Channel       string   `json:"channel"`
+					Original      *scanRef `json:"original"`
+					Authorisation *scanRef `json:"authorisation_scan"`
+				} `json:"cast"`
+			} `json:"consultations"`
+		}
+		if r := e.do(t, e.volunteer2, http.MethodGet, fmt.Sprintf("/api/v1/communities/%d/units/%s/history", e.CommunityID, tc.unit), nil, &h); r.StatusCode != http.StatusOK {
+			t.Fatalf("history of %s: %d", tc.unit, r.StatusCode)
+		}
+		if len(h.Consultations) != 1 || h.Consultations[0].Cast == nil || h.Consultations[0].Cast.Channel != tc.channel || h.Consultations[0].Cast.Original == nil {
+			t.Fatalf("the history of %s does not name the scan: %+v", tc.unit, h)
+		}
+		cast := h.Consultations[0].Cast
+		if got := e.fetchScan(t, *cast.Original, tc.scan); got != logged[tc.receipt] {
+			t.Errorf("%s: the history's scan hashes to %s, the log leaf names %s", tc.unit, got, logged[tc.receipt])
+		}
+		switch {
+		case tc.authorisation == nil && cast.Authorisation != nil:
+			t.Errorf("%s: an authorisation scan without a proxy: %+v", tc.unit, cast.Authorisation)
+		case tc.authorisation != nil && cast.Authorisation == nil:
+			t.Errorf("%s: the history lacks the proxy's authorisation scan", tc.unit)
+		case tc.authorisation != nil:
+			if got := e.fetchScan(t, *cast.Authorisation, tc.authorisation); got != authSum {
+				t.Errorf("%s: the authorisation hashes to %s, uploaded as %s", tc.unit, got, authSum)
+			}
+		}
+	}
+}
+
+// scanRef is an original as a unit's history names it.
+type scanRef struct {
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	URL         string `json:"url"`
+}
+
+// fetchScan downloads an original by the URL the history gives and
+// returns its SHA-256, failing the test unless the bytes are want and
+// both the hash and the content type are the history's.
+func (e *voteEstate) fetchScan(t *testing.T, ref scanRef, want []byte) string {
+	t.Helper()
+	r := e.do(t, e.volunteer2, http.MethodGet, ref.URL, nil, nil)
+	body, err := io.ReadAll(r.Body)
+	if err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("downloading %s: %d %v", ref.URL, r.StatusCode, err)
+	}
+	sum := sha256.Sum256(body)
+	got := hex.EncodeToString(sum[:])
+	if !bytes.Equal(body, want) || got != ref.SHA256 || r.Header.Get("Content-Type") != ref.ContentType {
+		t.Errorf("%s: %d bytes of %s hashing to %s; the history says %s, %s", ref.URL, len(body), r.Header.Get("Content-Type"), got, ref.SHA256, ref.ContentType)
+	}
+	return got
 }
 
 // TestSpoiledPaperBallots: a spoiled ballot needs a reason from the list;

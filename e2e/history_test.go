@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,8 +17,10 @@ import (
 
 // TestRollPageAndUnitHistory: the committee finds a unit on the roll page
 // and corrects its phone; then, on a paper-voting unit's history page,
-// reads who entered and confirmed the ballot without its choice, opens the
-// sealed record with a reason, and sees the opening in the history.
+// reads who entered and confirmed the ballot without its choice, sees its
+// scan inline with the SHA-256 (and, for a proxy's ballot, the signed
+// authorisation's PDF linked with its hash), opens the sealed record with
+// a reason, and sees the opening in the history.
 func TestRollPageAndUnitHistory(t *testing.T) {
 	s := startSite(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -40,6 +44,19 @@ func TestRollPageAndUnitHistory(t *testing.T) {
 	}
 	apiCall(t, s.URL, token("volunteer1"), http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", consultation),
 		map[string]any{"token": link[strings.LastIndex(link, "/")+1:], "choices": map[string]string{fmt.Sprint(matter): "oppose"}}, &entry)
+	scan, err := os.ReadFile(scanFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiUpload(t, s.URL, token("volunteer1"), fmt.Sprintf("/api/v1/paper/%d/original", entry.EntryID), "ballot-scan.png", scan)
+	apiCall(t, s.URL, token("volunteer2"), http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry.EntryID), nil, nil)
+	// 1-1-101 votes by a proxy, its signed authorisation a PDF.
+	proxied, authorisation := links["1-1-101"], []byte("%PDF-1.4 授权委托书")
+	apiCall(t, s.URL, token("volunteer1"), http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/paper", consultation),
+		map[string]any{"token": proxied[strings.LastIndex(proxied, "/")+1:], "choices": map[string]string{fmt.Sprint(matter): "agree"},
+			"proxy": map[string]string{"name": "李四", "id_number": "11010519491231002X", "authorisation": "委托书"}}, &entry)
+	apiUpload(t, s.URL, token("volunteer1"), fmt.Sprintf("/api/v1/paper/%d/original", entry.EntryID), "ballot-scan.png", scan)
+	apiUpload(t, s.URL, token("volunteer1"), fmt.Sprintf("/api/v1/paper/%d/original?kind=authorisation", entry.EntryID), "authorisation.pdf", authorisation)
 	apiCall(t, s.URL, token("volunteer2"), http.MethodPost, fmt.Sprintf("/api/v1/paper/%d/confirm", entry.EntryID), nil, nil)
 	s.DB.MustExec(`UPDATE consultations SET closes_at = now() - interval '1 millisecond' WHERE id = $1`, consultation)
 	apiCall(t, s.URL, token("committee"), http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/close", consultation), nil, nil)
@@ -79,6 +96,22 @@ func TestRollPageAndUnitHistory(t *testing.T) {
 	p.open("/console/units/1-1-102", "#vote-"+fmt.Sprint(consultation))
 	p.expect(".cast", "纸质选票", "volunteer1", "volunteer2")
 	p.expect(".history-vote", "从未开启")
+	// The scan that was counted, shown inline with the hash the log holds.
+	sum := sha256.Sum256(scan)
+	p.expect(".cast .history-original", "SHA-256", hex.EncodeToString(sum[:]))
+	if shown := p.evalString("the scan inline", `(() => { const i = document.querySelector('.history-original img');
+		return !i ? 'no image' : i.complete && i.naturalWidth > 0 ? 'shown' : 'not loaded'; })()`); shown != "shown" {
+		t.Errorf("the history's scan: %s", shown)
+	}
+	p.asPhone()
+	p.checkPage("the unit's history with its scan", "unit-history-scan-phone")
+	p.open("/console/units/1-1-101", "#vote-"+fmt.Sprint(consultation))
+	authSum := sha256.Sum256(authorisation)
+	p.expect(".cast", "李四", "委托书")
+	p.expect(".cast .history-authorisation", "授权委托书原件 · PDF", hex.EncodeToString(authSum[:]))
+	p.expect(".cast .history-original", hex.EncodeToString(sum[:]))
+	p.checkPage("a proxy's history with the authorisation", "unit-history-proxy-phone")
+	p.open("/console/units/1-1-102", "#vote-"+fmt.Sprint(consultation))
 	if text := p.text("main"); strings.Contains(text, "反对") {
 		t.Fatalf("the history shows the sealed choice:\n%s", text)
 	}

@@ -60,19 +60,25 @@ func apiCall(t *testing.T, base, token, method, path string, body any, out any) 
 	}
 }
 
-// importRoll imports a roll file through the API as the committee.
-func importRoll(t *testing.T, s *site, token, csv string) {
+// apiUpload posts a file as the multipart field "file"; it must succeed.
+func apiUpload(t *testing.T, base, token, path, filename string, content []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("file", "roll.csv")
-	fw.Write([]byte(csv))
+	fw, _ := w.CreateFormFile("file", filename)
+	fw.Write(content)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/communities/%d/roll", s.URL, s.CommunityID), &buf)
+	req, _ := http.NewRequest(http.MethodPost, base+path, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	if resp := testtool.Send(t, req, token, nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("roll import: %d", resp.StatusCode)
+	if resp := testtool.Send(t, req, token, nil); resp.StatusCode >= 300 {
+		t.Fatalf("uploading %s to %s: %d", filename, path, resp.StatusCode)
 	}
+}
+
+// importRoll imports a roll file through the API as the committee.
+func importRoll(t *testing.T, s *site, token, csv string) {
+	t.Helper()
+	apiUpload(t, s.URL, token, fmt.Sprintf("/api/v1/communities/%d/roll", s.CommunityID), "roll.csv", []byte(csv))
 }
 
 // voteBody is a one-matter vote, open from a minute ago for an hour.

@@ -18,26 +18,31 @@ import (
 
 // UnitRecord is one issued ballot of a consultation and how it was
 // answered: the owner masked, the delivery standing (the first verified
-// record's method and time, if any; such a unit is in delivered_units), and for a counted ballot its channel, time, verification,
-// who entered and confirmed a paper one, the proxy, and the choices as
-// matter ids and choice codes in matter order.
+// record's method and time, if any; such a unit is in delivered_units),
+// and for a counted ballot its channel, time, verification, who entered
+// and confirmed a paper one, the proxy, the originals' hashes, and the
+// choices as matter ids and choice codes in matter order.
 type UnitRecord struct {
-	Unit           string         `db:"unit_id"`
-	Zone           string         `db:"zone"`
-	Area           quorum.Area    `db:"area_centi"`
-	Owner          string         `db:"owner_name"`
-	DeliveryState  DeliveryState  `db:"delivery_state"`
-	DeliveryMethod string         `db:"delivery_method"`
-	DeliveredAt    *time.Time     `db:"delivered_at"`
-	Channel        string         `db:"channel"` // "" when the unit did not vote
-	CastAt         *time.Time     `db:"cast_at"`
-	Verification   string         `db:"verification"`
-	VerifiedAt     *time.Time     `db:"verified_at"`
-	EnteredBy      string         `db:"entered_by"`
-	ConfirmedBy    string         `db:"confirmed_by"`
-	ProxyName      string         `db:"proxy_name"`
-	MatterIDs      pq.Int64Array  `db:"matter_ids"`
-	Choices        pq.StringArray `db:"choices"`
+	Unit           string        `db:"unit_id"`
+	Zone           string        `db:"zone"`
+	Area           quorum.Area   `db:"area_centi"`
+	Owner          string        `db:"owner_name"`
+	DeliveryState  DeliveryState `db:"delivery_state"`
+	DeliveryMethod string        `db:"delivery_method"`
+	DeliveredAt    *time.Time    `db:"delivered_at"`
+	Channel        string        `db:"channel"` // "" when the unit did not vote
+	CastAt         *time.Time    `db:"cast_at"`
+	Verification   string        `db:"verification"`
+	VerifiedAt     *time.Time    `db:"verified_at"`
+	EnteredBy      string        `db:"entered_by"`
+	ConfirmedBy    string        `db:"confirmed_by"`
+	ProxyName      string        `db:"proxy_name"`
+	// The hex SHA-256 of the paper ballot's scan and of the proxy's signed
+	// authorisation, "" when none.
+	OriginalSHA256      string         `db:"original_sha256"`
+	AuthorisationSHA256 string         `db:"authorisation_sha256"`
+	MatterIDs           pq.Int64Array  `db:"matter_ids"`
+	Choices             pq.StringArray `db:"choices"`
 }
 
 // UnitRecords returns every ballot of consultation consultationID in the
@@ -54,6 +59,7 @@ func UnitRecords(ctx context.Context, q sqlx.QueryerContext, communityID, consul
 		       coalesce(k.channel, '') AS channel, k.cast_at, coalesce(k.verification, '') AS verification, k.verified_at,
 		       coalesce(ae.username, '') AS entered_by, coalesce(ac.username, '') AS confirmed_by,
 		       coalesce(k.proxy_name, '') AS proxy_name,
+		       coalesce(encode(ob.sha256, 'hex'), '') AS original_sha256, coalesce(encode(oa.sha256, 'hex'), '') AS authorisation_sha256,
 		       coalesce(k.matter_ids, '{}') AS matter_ids, coalesce(k.choices, '{}') AS choices
 		FROM ballots b
 		LEFT JOIN units u ON u.community_id = b.community_id AND u.id = b.unit_id
@@ -66,6 +72,8 @@ func UnitRecords(ctx context.Context, q sqlx.QueryerContext, communityID, consul
 		LEFT JOIN casts k ON k.community_id = b.community_id AND k.consultation_id = b.consultation_id AND k.unit_id = b.unit_id
 		LEFT JOIN accounts ae ON ae.id = k.entered_by
 		LEFT JOIN accounts ac ON ac.id = k.confirmed_by
+		LEFT JOIN paper_originals ob ON ob.community_id = k.community_id AND ob.entry_id = k.paper_entry_id AND ob.kind = 'ballot'
+		LEFT JOIN paper_originals oa ON oa.community_id = k.community_id AND oa.entry_id = k.paper_entry_id AND oa.kind = 'authorisation'
 		WHERE b.community_id = $1 AND b.consultation_id = $2
 		ORDER BY length(b.building), b.building, length(b.entrance), b.entrance, b.floor, length(b.room), b.room, b.unit_id`,
 		communityID, consultationID)
@@ -141,6 +149,10 @@ type CountedBallot struct {
 	PaperEntryID       *int64     `db:"paper_entry_id" json:"paper_entry_id"`
 	ProxyName          string     `db:"proxy_name" json:"proxy_name"`
 	ProxyAuthorisation string     `db:"proxy_authorisation" json:"proxy_authorisation"`
+	// The paper entry's originals: the ballot's scan (its SHA-256 is the
+	// log leaf's) and a proxy's signed authorisation; nil when none.
+	Original      *OriginalInfo `db:"-" json:"original"`
+	Authorisation *OriginalInfo `db:"-" json:"authorisation_scan"`
 }
 
 // Opening is one opening of a sealed record, as its audit entry has it.
@@ -190,6 +202,9 @@ func UnitHistory(ctx context.Context, q sqlx.QueryerContext, communityID int64, 
 		WHERE e.community_id = $1 AND e.unit_id = $2 ORDER BY e.id`, communityID, unit); err != nil {
 		return nil, err
 	}
+	if err := attachOriginals(ctx, q, communityID, paper); err != nil {
+		return nil, err
+	}
 	var openings []struct {
 		Opening
 		ConsultationID int64 `db:"consultation_id"`
@@ -206,6 +221,11 @@ func UnitHistory(ctx context.Context, q sqlx.QueryerContext, communityID int64, 
 		v := &votes[i]
 		if v.Channel != "" {
 			c := v.CountedBallot
+			for _, p := range paper {
+				if c.PaperEntryID != nil && p.ID == *c.PaperEntryID {
+					c.Original, c.Authorisation = p.Original, p.Authorisation
+				}
+			}
 			v.Cast = &c
 		}
 		ds, err := ListDeliveries(ctx, q, communityID, v.ConsultationID, unit)

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -46,7 +47,13 @@ const (
 type OriginalInfo struct {
 	SHA256      string `json:"sha256"`
 	ContentType string `json:"content_type"`
+	// URL is where staff read it: GET /api/v1/paper/{entry}/original?kind=.
+	URL string `json:"url"`
 }
+
+// Image says whether the original is a JPEG or PNG, which pages show
+// inline; a PDF they link to.
+func (o *OriginalInfo) Image() bool { return strings.HasPrefix(o.ContentType, "image/") }
 
 // Errors of uploading an original or of a proxy entry.
 var (
@@ -149,7 +156,8 @@ func attachOriginals(ctx context.Context, q sqlx.QueryerContext, communityID int
 		return err
 	}
 	for _, r := range rows {
-		info := &OriginalInfo{SHA256: hex.EncodeToString(r.SHA256), ContentType: r.ContentType}
+		info := &OriginalInfo{SHA256: hex.EncodeToString(r.SHA256), ContentType: r.ContentType,
+			URL: fmt.Sprintf("/api/v1/paper/%d/original?kind=%s", r.EntryID, r.Kind)}
 		if r.Kind == OriginalBallot {
 			byID[r.EntryID].Original = info
 		} else {
