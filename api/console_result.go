@@ -248,14 +248,14 @@ func (s *Server) conMatterView(p page, doc *tally.Document, m *tally.Matter) con
 			}
 		}
 	}
-	v.Rows = conOutcomeRows(p, m.Kind, v.Overall)
+	v.Rows = conOutcomeRows(p, m.Kind, v.Overall, doc.SpoiledAbstain())
 	if m.Approve() == nil && len(v.Rows) > 2 {
 		// A choice or an election shows its turnout here; each option's
 		// support is in the options table, each against its own others.
 		v.Rows = v.Rows[:2]
 	}
 	for i := range v.Options {
-		v.Options[i].Rows = conOutcomeRows(p, m.Kind, &v.Options[i].Outcome)
+		v.Options[i].Rows = conOutcomeRows(p, m.Kind, &v.Options[i].Outcome, doc.SpoiledAbstain())
 	}
 	return v
 }
@@ -307,7 +307,7 @@ type conFigureRow struct {
 
 // conOutcomeRows lays out an outcome: eligible, participating (share of the
 // eligible), then agree, oppose and abstain (shares of the participants).
-func conOutcomeRows(p page, kind string, o *quorum.Outcome) []conFigureRow {
+func conOutcomeRows(p page, kind string, o *quorum.Outcome, spoiledAbstain bool) []conFigureRow {
 	if o == nil {
 		return nil
 	}
@@ -321,7 +321,7 @@ func conOutcomeRows(p page, kind string, o *quorum.Outcome) []conFigureRow {
 		share(say(p.Lang, locale.Participating), o.Participating, o.Eligible, true),
 		share(say(p.Lang, agree), o.Agree, o.Participating, false),
 		share(say(p.Lang, oppose), o.Oppose, o.Participating, false),
-		share(say(p.Lang, locale.AbstainInclSpoiled), o.Abstain, o.Participating, false),
+		share(say(p.Lang, locale.Abstain(spoiledAbstain)), o.Abstain, o.Participating, false),
 	}
 }
 

@@ -158,7 +158,7 @@ func (s *Server) summaryTable(c *gin.Context, k *ballot.Consultation) (export.Ta
 			continue
 		}
 		t.Rows = append(t.Rows, []string{"", fig.ZoneCaption},
-			[]string{"", "区域", locale.Eligible.ZH, locale.Participating.ZH, locale.Choice("agree").ZH, locale.Choice("oppose").ZH, locale.AbstainInclSpoiled.ZH, "区域结果"})
+			[]string{"", "区域", locale.Eligible.ZH, locale.Participating.ZH, locale.Choice("agree").ZH, locale.Choice("oppose").ZH, locale.Abstain(doc.SpoiledAbstain()).ZH, "区域结果"})
 		for _, z := range fig.Zones {
 			t.Rows = append(t.Rows, []string{"", z.Zone, oneLine(z.Eligible), oneLine(z.Participating), oneLine(z.Agree), oneLine(z.Oppose), oneLine(z.Abstain), oneLine(z.Verdict)})
 		}

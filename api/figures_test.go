@@ -103,7 +103,7 @@ func TestPagesAndNoticeShowEqualFigures(t *testing.T) {
 	_, verifyEN := ts.get(t, "", "/verify/"+noticeID+"?lang=en")
 	verdict := locale.Verdict(approveResult.Passed, o.ParticipationMet)
 	for name, text := range map[string]string{"console": html.UnescapeString(consoleEN), "verification": html.UnescapeString(string(verifyEN))} {
-		for _, w := range []locale.Text{verdict, locale.ElectionNoVeto, locale.AbstainInclSpoiled} {
+		for _, w := range []locale.Text{verdict, locale.ElectionNoVeto, locale.Abstain(true)} {
 			if !strings.Contains(text, w.EN) || strings.Contains(text, w.ZH) {
 				t.Errorf("the English %s page lacks %q or shows %q", name, w.EN, w.ZH)
 			}

@@ -151,9 +151,14 @@ var (
 	Participating = Text{"实际参与表决", "Took part"}
 )
 
-// AbstainInclSpoiled labels the abstain row of a result, which counts
-// spoiled ballots unless the rules of procedure say otherwise.
-var AbstainInclSpoiled = Text{"弃权（含废票）", "Abstain (incl. spoiled)"}
+// Abstain labels the abstain row of a result: spoiled ballots are in it
+// only where the rules of procedure count them as abstentions (§3.5).
+func Abstain(spoiledIncluded bool) Text {
+	if spoiledIncluded {
+		return Text{"弃权（含废票）", "Abstain (incl. spoiled)"}
+	}
+	return Text{"弃权", "Abstain"}
+}
 
 // The rows a result adds when the rules of procedure count owners who
 // returned no ballot, or spoiled ballots in no choice (§3.5): the actual

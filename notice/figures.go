@@ -98,7 +98,7 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 	var lead string // a choice matter's option whose zones are shown
 	switch res := m.Result.(type) {
 	case *quorum.Result:
-		fig.Rows = append(fig.Rows, row(pick(locale.Choice("agree")), res.Overall.Agree, part), row(pick(locale.Choice("oppose")), res.Overall.Oppose, part), row(pick(locale.AbstainInclSpoiled), res.Overall.Abstain, part))
+		fig.Rows = append(fig.Rows, row(pick(locale.Choice("agree")), res.Overall.Agree, part), row(pick(locale.Choice("oppose")), res.Overall.Oppose, part), row(pick(locale.Abstain(d.SpoiledAbstain())), res.Overall.Abstain, part))
 		if nc := res.Overall.NoChoice; nc.Headcount > 0 || nc.Area > 0 {
 			fig.Rows = append(fig.Rows, row(pick(locale.NoChoice), nc, part))
 		}
@@ -109,7 +109,7 @@ func matterFigures(d *tally.Document, m *tally.Matter, en bool) MatterFigures {
 			fig.Rows = append(fig.Rows, row(pick(locale.Text{ZH: "选择「" + opt + "」", EN: "For “" + opt + "”"}), res.Options[opt].Overall.Agree, part))
 		}
 		if len(m.Options) > 0 {
-			fig.Rows = append(fig.Rows, row(pick(locale.AbstainInclSpoiled), res.Options[m.Options[0]].Overall.Abstain, part))
+			fig.Rows = append(fig.Rows, row(pick(locale.Abstain(d.SpoiledAbstain())), res.Options[m.Options[0]].Overall.Abstain, part))
 			if nc := res.Options[m.Options[0]].Overall.NoChoice; nc.Headcount > 0 || nc.Area > 0 {
 				fig.Rows = append(fig.Rows, row(pick(locale.NoChoice), nc, part))
 			}

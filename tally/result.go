@@ -261,3 +261,10 @@ func sha256Sum(data []byte) []byte {
 	sum := sha256.Sum256(data)
 	return sum[:]
 }
+
+// SpoiledAbstain reports whether spoiled ballots counted as abstentions,
+// as they do without registered rules of procedure (DESIGN §3.5).
+func (d *Document) SpoiledAbstain() bool {
+	p := d.Consultation.Procedure
+	return p == nil || p.Settings.Spoiled == "" || p.Settings.Spoiled == quorum.SpoiledAbstain
+}
