@@ -334,7 +334,9 @@ func TestConsoleCustomRulePreview(t *testing.T) {
 		{"unknown category", "minor", rule("2/3", ">1/2"), "ordinary 或 major"},
 	} {
 		status, body := get(c.category, c.rules)
-		var ae struct{ Error struct{ Code, Message string } }
+		var ae struct {
+			Error struct{ Code, Message string }
+		}
 		if json.Unmarshal([]byte(body), &ae); status != http.StatusUnprocessableEntity || !strings.Contains(ae.Error.Message, c.want) {
 			t.Errorf("%s: %d %s", c.name, status, body)
 		}
