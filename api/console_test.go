@@ -327,7 +327,7 @@ func TestConsoleCustomRulePreview(t *testing.T) {
 	}
 
 	for _, c := range []struct{ name, category, rules, want string }{
-		{"looser than Article 278", "ordinary", rule("1/2", ">1/2"), "宽松"},
+		{"looser than Article 278", "ordinary", rule("1/2", ">1/2"), "宽松（参与面积比例、参与人数比例）"},
 		{"looser than a major matter's", "major", rule("2/3", ">1/2"), "重大"},
 		{"malformed fraction", "ordinary", rule("2/3", "more than half"), "N/D"},
 		{"a preset is no custom rule", "ordinary", `"ordinary"`, "N/D"},

@@ -362,3 +362,22 @@ func YesNo(yes bool) Text {
 	}
 	return Text{"否", "no"}
 }
+
+// The four fractions of a rule (DESIGN §3.3), by their names in a rule's
+// JSON, as an error names the ones that are too loose.
+var ruleParts = map[string]Text{
+	"participation.area":      {"参与面积比例", "participation by area"},
+	"participation.headcount": {"参与人数比例", "participation by headcount"},
+	"approval.area":           {"同意面积比例", "approval by area"},
+	"approval.headcount":      {"同意人数比例", "approval by headcount"},
+}
+
+// RuleParts names a rule's fractions: participation.area → 参与面积比例.
+func RuleParts(names []string) Text {
+	var zh, en []string
+	for _, n := range names {
+		t := named(ruleParts, n)
+		zh, en = append(zh, t.ZH), append(en, t.EN)
+	}
+	return Text{strings.Join(zh, "、"), strings.Join(en, ", ")}
+}
