@@ -166,6 +166,8 @@ var consoleMessages = map[string][2]string{
 	"con.matter.custom.part.head":    {"参与：人数占全部业主的比例", "Participation: share of all owners"},
 	"con.matter.custom.approve.area": {"同意：面积占参与面积的比例", "Agreement: share of the participating area"},
 	"con.matter.custom.approve.head": {"同意：人数占参与人数的比例", "Agreement: share of the participating owners"},
+	"con.matter.plurality":           {"相对多数（仅作征询）", "Plurality (advisory only)"},
+	"con.matter.plurality.hint":      {"得票最多的选项领先，不设参与和通过门槛。结果只供参考，不构成业主大会的决定；重大事项不能这样表决。", "The option most owners choose leads, with no participation or approval threshold. The result is advisory only, not a decision of the owners' assembly; a major matter cannot be put this way."},
 	"con.matter.remove":              {"删除这个事项", "Remove this matter"},
 	"con.new.veto":                   {"分区否决", "Zone veto"},
 	"con.new.veto.hint":              {"有的小区议事规则规定某些区域（如别墅区、商铺）可以否决全小区的决定。没有这样的规定时选“无分区否决”。", "Some estates' rules let certain zones (villas, shops) block an estate-wide decision. Without such a rule choose “no zone veto”."},

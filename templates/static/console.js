@@ -363,6 +363,7 @@
       var kind = matterKind(m);
       m.querySelector('.m-options-box').hidden = kind === 'approve';
       m.querySelector('.m-seats-box').hidden = kind !== 'election';
+      m.querySelector('.m-mode-box').hidden = kind !== 'choice';
       m.querySelector('.m-options-label-choice').hidden = kind !== 'choice';
       m.querySelector('.m-options-label-election').hidden = kind !== 'election';
       var custom = isCustom(m);
@@ -569,6 +570,7 @@
         }
         if (kind !== 'approve') matter.options = lines(m.querySelector('.m-options').value);
         if (kind === 'election') matter.seats = parseInt(m.querySelector('.m-seats').value, 10) || 0;
+        if (kind === 'choice') matter.choice_mode = m.querySelector('.m-plurality').checked ? 'plurality' : 'approval';
         req.matters.push(matter);
       });
       return req;
@@ -600,7 +602,7 @@
         var kindText = { approve: pick('同意 / 反对 / 弃权', 'agree / oppose / abstain'), choice: pick('选择一项', 'choose one'), election: pick('选举', 'election') }[m.kind];
         var li = el('li', null, [
           el('strong', { text: m.title || pick('（未填写标题）', '(no title)') }),
-          el('div', { 'class': 'muted', text: kindText + (m.options ? pick('：', ': ') + m.options.join(pick('、', ', ')) : '') + (m.kind === 'election' ? pick('；应选 ', '; seats: ') + m.seats : '') }),
+          el('div', { 'class': 'muted', text: kindText + (m.options ? pick('：', ': ') + m.options.join(pick('、', ', ')) : '') + (m.kind === 'election' ? pick('；应选 ', '; seats: ') + m.seats : '') + (m.choice_mode === 'plurality' ? pick('；相对多数，仅作征询', '; plurality, advisory only') : '') }),
           el('div', { text: rule ? rule.name + (typeof m.rules === 'object' ? pick('：', ': ') + fractionsText(m.rules) : '') : '' }),
           el('div', { 'class': 'threshold', text: rule ? pick('参与：', 'Participation: ') + rule.participation.text : '' }),
           el('div', { 'class': 'threshold muted', text: rule ? rule.approval.text : '' })
@@ -704,6 +706,7 @@
         }
         node.querySelector('.m-options').value = (m.options || []).join('\n');
         if (m.seats) node.querySelector('.m-seats').value = m.seats;
+        node.querySelector('.m-plurality').checked = m.choice_mode === 'plurality';
         updateMatter(node);
       });
       var veto = d.veto || { mode: 'none' };
