@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -22,6 +23,19 @@ func estateWithStricterRules(t *testing.T) *site {
 	return s
 }
 
+// newVoteForm is the committee on the new-vote form, in lang, on a phone
+// or a desk.
+func newVoteForm(t *testing.T, root context.Context, site *site, shot *shots, name, lang string, phone bool) *person {
+	t.Helper()
+	com := newPerson(t, root, "committee-"+name, site.URL, shot)
+	if phone {
+		com.asPhone()
+	}
+	com.login("committee", password)
+	com.open("/console/consultations/new?lang="+lang, "#consultation-form")
+	return com
+}
+
 // TestCustomRuleInTheNewVoteForm: a matter's custom rule starts from the
 // estate's frozen thresholds, shows what it asks of the scope while typing,
 // says next to the field when it is looser than the estate's rules (live,
@@ -39,12 +53,7 @@ func TestCustomRuleInTheNewVoteForm(t *testing.T) {
 		{"desktop-en", "en", "looser", "needs at least 4/5 of the area (≥ 216.00 m²) and at least 3/4 of the owners (≥ 3 persons)", false},
 		{"phone-en", "en", "looser", "needs at least 4/5 of the area (≥ 216.00 m²) and at least 3/4 of the owners (≥ 3 persons)", true},
 	} {
-		com := newPerson(t, root, "committee-"+w.name, site.URL, shot)
-		if w.phone {
-			com.asPhone()
-		}
-		com.login("committee", password)
-		com.open("/console/consultations/new?lang="+w.lang, "#consultation-form")
+		com := newVoteForm(t, root, site, shot, w.name, w.lang, w.phone)
 		m := "#matters .matter-form:nth-child(1) "
 		setField := func(what, selector, value string) {
 			com.do(what, chromedp.SetValue(chromedp.CSS(m+selector), value),

@@ -22,12 +22,7 @@ func TestPluralityChoiceMatter(t *testing.T) {
 		{"desktop-en", "en", "The result is advisory only, not a decision of the owners' assembly", "a major matter cannot be decided by plurality", "plurality, advisory only", false},
 		{"phone-en", "en", "The result is advisory only, not a decision of the owners' assembly", "a major matter cannot be decided by plurality", "plurality, advisory only", true},
 	} {
-		com := newPerson(t, root, "committee-"+w.name, site.URL, shot)
-		if w.phone {
-			com.asPhone()
-		}
-		com.login("committee", password)
-		com.open("/console/consultations/new?lang="+w.lang, "#consultation-form")
+		com := newVoteForm(t, root, site, shot, w.name, w.lang, w.phone)
 		m := "#matters .matter-form:nth-child(1) "
 		if com.exists(m + ".m-mode-box:not([hidden])") {
 			t.Fatalf("%s: an approve matter offers plurality", w.name)
