@@ -36,6 +36,7 @@ func (s *Server) registerConsole() {
 	con.GET("", all, s.consoleOverview)
 	con.GET("/roll-template.csv", s.consolePage(committee), s.consoleRollTemplate)
 	con.GET("/scope", s.consolePage(committee), handle(s.consoleScope))
+	con.GET("/rule", s.consolePage(committee), handle(s.consoleRule))
 	con.GET("/accounts", s.consolePage(committee), s.consoleAccounts)
 	con.GET("/estates", s.consolePage(platform), s.consoleEstates)
 	con.GET("/consultations/new", s.consolePage(committee), s.consoleNewConsultation)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -93,9 +94,22 @@ type conZoneFigures struct {
 }
 
 type conRuleFigure struct {
-	Name          string       `json:"name"`
+	Name string `json:"name"`
+	// Rule is the rule's four fractions, which a custom rule starts from.
+	Rule          quorum.Rule  `json:"rule"`
 	Participation conThreshold `json:"participation"`
 	Approval      conThreshold `json:"approval"`
+}
+
+// conRuleFigureOf is what rule asks of a population of total's area and
+// headcount: participation, then agreement at exactly that participation.
+func conRuleFigureOf(p page, name string, rule quorum.Rule, t postgres.ZoneStats) conRuleFigure {
+	part := conParticipationThreshold(p, rule.Participation, t.Area, int64(t.Headcount))
+	minArea, _ := quorum.ParseArea(part.MinArea)
+	return conRuleFigure{
+		Name: name, Rule: rule, Participation: part,
+		Approval: conApprovalThreshold(p, rule.Approval, minArea, part.MinHeadcount),
+	}
 }
 
 // conPresets are the rule conPresets the console offers, in order.
@@ -128,14 +142,7 @@ func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot
 			fmt.Sprintf("%s: %s units, %s owners, %s m² of exclusive area", f.Scope, conGroupDigits(t.Units), conGroupDigits(t.Headcount), f.Area))
 	}
 	for _, preset := range conPresets {
-		rule := th.Of(preset)
-		part := conParticipationThreshold(p, rule.Participation, t.Area, int64(t.Headcount))
-		minArea, _ := quorum.ParseArea(part.MinArea)
-		f.Rules[string(preset)] = conRuleFigure{
-			Name:          conPresetName(p, preset),
-			Participation: part,
-			Approval:      conApprovalThreshold(p, rule.Approval, minArea, part.MinHeadcount),
-		}
+		f.Rules[string(preset)] = conRuleFigureOf(p, conPresetName(p, preset), th.Of(preset), t)
 	}
 	// Every preset asks the same participation, so one line per zone says
 	// what a veto zone must reach on its own.
@@ -145,6 +152,44 @@ func (s *Server) scopeFiguresFor(c *gin.Context, p page, cid int64, scope ballot
 			Participation: th, Text: z.Name + conPickText(p, "：", ": ") + th.Text})
 	}
 	return f, nil
+}
+
+// consoleRule answers GET /console/rule?category=&rules=&zone=&building=&entrance=
+// with what a matter's custom rule asks of the scope, or 422 naming what is
+// malformed in it or looser than the estate's rules of procedure allow: the
+// same checks creating the consultation makes.
+func (s *Server) consoleRule(c *gin.Context) error {
+	d, err := s.newConsoleData(c, "")
+	if err != nil {
+		return err
+	}
+	scope := ballot.Scope{Zone: strings.TrimSpace(c.Query("zone")), Building: strings.TrimSpace(c.Query("building")), Entrance: strings.TrimSpace(c.Query("entrance"))}
+	category := quorum.Category(c.Query("category"))
+	if _, err := category.Rule(); err != nil {
+		const msg = "未知类别，应为 ordinary 或 major / unknown category: want ordinary or major"
+		return invalid(msg, []ballot.Problem{{Field: "category", Message: msg}})
+	}
+	raw := json.RawMessage(c.Query("rules"))
+	rule, err := quorum.ParseRule(raw)
+	if err != nil || len(raw) == 0 || raw[0] != '{' {
+		msg := fmt.Sprintf("自定义规则须为四个分数，写作 N/D 或 >N/D / a custom rule is four fractions written N/D or >N/D (%v)", err)
+		return invalid(msg, []ballot.Problem{{Field: "rules", Message: msg}})
+	}
+	active, err := postgres.ActiveProcedure(c.Request.Context(), s.DB, d.Community.ID)
+	if err != nil {
+		return err
+	}
+	k := ballot.Consultation{Matters: []ballot.Matter{{Category: category, Rules: raw}}}
+	if ps := ballot.CheckThresholds(&k, active.Settings.Thresholds); len(ps) > 0 {
+		return invalid(ps[0].Message, ps)
+	}
+	stats, err := postgres.ScopeStats(c.Request.Context(), s.DB, d.Community.ID, scope)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, conRuleFigureOf(d.page, conPickText(d.page, "自定义规则", "Custom rule"), rule, stats.Total))
+	return nil
 }
 
 // consoleScope answers GET /console/scope?zone=&building=&entrance= with

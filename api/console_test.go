@@ -288,3 +288,57 @@ func TestConsolePagesByRole(t *testing.T) {
 		t.Fatalf("missing list: %d", resp.StatusCode)
 	}
 }
+
+// The new-vote page's live preview of a custom rule: the server computes
+// the figures, and refuses what creating the consultation would refuse.
+func TestConsoleCustomRulePreview(t *testing.T) {
+	ts := newTestServer(t)
+	committee := newBrowser(t, ts)
+	committee.login("committee")
+	var n struct{ Units int }
+	token := ts.login(t, "committee")
+	ts.upload(t, token, "/api/v1/communities/"+itoa(ts.CommunityID)+"/roll", "roll.csv",
+		[]byte("楼栋,单元,房号,区域,建筑面积,证件号\n1,1,101,多层,90.00,a1\n1,1,102,多层,90.00,a2\n1,2,101,多层,90.00,a3\n101,1,101,别墅,250.00,a4\n"), &n)
+
+	rule := func(part, approve string) string {
+		return `{"participation":{"area":"` + part + `","headcount":"` + part + `"},"approval":{"area":"` + approve + `","headcount":"` + approve + `"}}`
+	}
+	get := func(category, rules string) (int, string) {
+		resp, body := committee.get("/console/rule?zone=" + url.QueryEscape("多层") + "&category=" + category + "&rules=" + url.QueryEscape(rules))
+		return resp.StatusCode, body
+	}
+
+	status, body := get("ordinary", rule("3/4", ">1/2"))
+	var fig struct {
+		Rule          struct{ Participation struct{ Area string } }
+		Participation struct {
+			MinArea string `json:"min_area"`
+			Text    string
+		}
+		Approval struct{ Text string }
+	}
+	if err := json.Unmarshal([]byte(body), &fig); err != nil || status != http.StatusOK {
+		t.Fatalf("custom rule: %d %v %s", status, err, body)
+	}
+	// 3/4 of 270.00 m² is 202.50 m²; 3/4 of 3 owners is 3 persons.
+	if fig.Rule.Participation.Area != "3/4" || fig.Participation.MinArea != "202.50" ||
+		fig.Participation.Text != "需面积四分之三以上（≥ 202.50 m²），且人数四分之三以上（≥ 3 人）" {
+		t.Fatalf("custom rule figures: %+v", fig)
+	}
+
+	for _, c := range []struct{ name, category, rules, want string }{
+		{"looser than Article 278", "ordinary", rule("1/2", ">1/2"), "宽松（参与面积比例、参与人数比例）"},
+		{"looser than a major matter's", "major", rule("2/3", ">1/2"), "重大"},
+		{"malformed fraction", "ordinary", rule("2/3", "more than half"), "N/D"},
+		{"a preset is no custom rule", "ordinary", `"ordinary"`, "N/D"},
+		{"unknown category", "minor", rule("2/3", ">1/2"), "ordinary 或 major"},
+	} {
+		status, body := get(c.category, c.rules)
+		var ae struct {
+			Error struct{ Code, Message string }
+		}
+		if json.Unmarshal([]byte(body), &ae); status != http.StatusUnprocessableEntity || !strings.Contains(ae.Error.Message, c.want) {
+			t.Errorf("%s: %d %s", c.name, status, body)
+		}
+	}
+}

@@ -162,8 +162,9 @@ func CheckThresholds(c *Consultation, t procedure.Thresholds) Problems {
 			continue // Check has reported it
 		}
 		if looser := r.LooserThanRule(t.Of(m.Category)); len(looser) > 0 {
-			ps.Add(fmt.Sprintf("matters[%d].rules", i), "比本小区议事规则对%s事项的要求宽松（%s）/ looser than the estate's rules of procedure allow for a %s matter (%s)",
-				categoryZH(m.Category), strings.Join(looser, ", "), m.Category, strings.Join(looser, ", "))
+			parts := locale.RuleParts(looser)
+			ps.Add(fmt.Sprintf("matters[%d].rules", i), "比本小区议事规则对%s事项的要求宽松（%s）/ looser than the estate's rules of procedure allow for %s matters (%s)",
+				categoryZH(m.Category), parts.ZH, m.Category, parts.EN)
 		}
 	}
 	return ps
@@ -400,8 +401,9 @@ func (md *MatterDraft) check(ps *Problems, at string) Matter {
 	if err != nil {
 		ps.Add(at+".rules", "%v", err)
 	} else if looser, _ := rule.LooserThan(m.Category); len(looser) > 0 {
-		ps.Add(at+".rules", "比《民法典》第278条对%s事项的要求宽松（%s）/ looser than Article 278 allows for a %s matter (%s)",
-			categoryZH(m.Category), strings.Join(looser, ", "), m.Category, strings.Join(looser, ", "))
+		parts := locale.RuleParts(looser)
+		ps.Add(at+".rules", "比《民法典》第278条对%s事项的要求宽松（%s）/ looser than Article 278 allows for %s matters (%s)",
+			categoryZH(m.Category), parts.ZH, m.Category, parts.EN)
 	}
 	if preset != "" {
 		m.Rules, _ = json.Marshal(preset)

@@ -42,6 +42,20 @@ func openVoteWith(t *testing.T, s *site, roll, settings string, consultation map
 	var created struct{ ID int64 }
 	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/communities/%d/consultations", s.CommunityID), consultation, &created)
 	// The rules of procedure, frozen when the vote opens.
+	activateRules(t, s, settings)
+	var opened struct{ Ballots []openedBallot }
+	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", created.ID), nil, &opened)
+	out := map[string]openedBallot{}
+	for _, b := range opened.Ballots {
+		out[b.Unit] = b
+	}
+	return created.ID, out
+}
+
+// activateRules registers settings as the estate's rules of procedure and
+// activates them, as the committee does before opening a vote.
+func activateRules(t *testing.T, s *site, settings string) {
+	t.Helper()
 	var committee int64
 	if err := s.DB.Get(&committee, `SELECT id FROM accounts WHERE username = 'committee'`); err != nil {
 		t.Fatal(err)
@@ -57,13 +71,6 @@ func openVoteWith(t *testing.T, s *site, roll, settings string, consultation map
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opened struct{ Ballots []openedBallot }
-	apiCall(t, s.URL, login.Token, http.MethodPost, fmt.Sprintf("/api/v1/consultations/%d/open", created.ID), nil, &opened)
-	out := map[string]openedBallot{}
-	for _, b := range opened.Ballots {
-		out[b.Unit] = b
-	}
-	return created.ID, out
 }
 
 // openAidsVote opens a vote with an explanation, a long-titled matter and

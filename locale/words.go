@@ -377,13 +377,21 @@ var procedureStates = map[string]Text{
 // ProcedureState names where a version of the rules of procedure stands.
 func ProcedureState(code string) Text { return named(procedureStates, code) }
 
-var ruleFractions = map[string]Text{
-	"participation.area":      {"参与表决的专有部分面积", "area taking part"},
-	"participation.headcount": {"参与表决的人数", "owners taking part"},
-	"approval.area":           {"同意的面积", "area agreeing"},
-	"approval.headcount":      {"同意的人数", "owners agreeing"},
+// The four fractions of a rule (DESIGN §3.3), by their names in a rule's
+// JSON, as an error names the ones that are too loose.
+var ruleParts = map[string]Text{
+	"participation.area":      {"参与面积比例", "participation by area"},
+	"participation.headcount": {"参与人数比例", "participation by headcount"},
+	"approval.area":           {"同意面积比例", "approval by area"},
+	"approval.headcount":      {"同意人数比例", "approval by headcount"},
 }
 
-// RuleFraction names one of a rule's four fractions by its place in the
-// rule (approval.area).
-func RuleFraction(name string) Text { return named(ruleFractions, name) }
+// RuleParts names a rule's fractions: participation.area → 参与面积比例.
+func RuleParts(names []string) Text {
+	var zh, en []string
+	for _, n := range names {
+		t := named(ruleParts, n)
+		zh, en = append(zh, t.ZH), append(en, t.EN)
+	}
+	return Text{strings.Join(zh, "、"), strings.Join(en, ", ")}
+}

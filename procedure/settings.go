@@ -310,11 +310,8 @@ func parseRule(key string, raw json.RawMessage, c quorum.Category) (quorum.Rule,
 		return r, errorf(key, "规则有误：%s", "bad rule: %s", msg)
 	}
 	if looser, _ := r.LooserThan(c); len(looser) > 0 {
-		zh, en := make([]string, len(looser)), make([]string, len(looser))
-		for i, name := range looser {
-			zh[i], en[i] = locale.RuleFraction(name).ZH, locale.RuleFraction(name).EN
-		}
-		return r, &Error{Key: key, Message: "比《民法典》第二百七十八条的要求宽松（" + locale.List(zh).ZH + "） / looser than Article 278 allows (" + locale.List(en).EN + ")"}
+		parts := locale.RuleParts(looser)
+		return r, &Error{Key: key, Message: "比《民法典》第二百七十八条的要求宽松（" + parts.ZH + "） / looser than Article 278 allows (" + parts.EN + ")"}
 	}
 	return r, nil
 }

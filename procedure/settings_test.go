@@ -165,10 +165,10 @@ func TestLooserRuleNamedInEachLanguage(t *testing.T) {
 		t.Fatalf("Parse = %v, want a refusal of thresholds.major", err)
 	}
 	zh, en, _ := strings.Cut(pe.Message, " / ")
-	if !strings.Contains(zh, "同意的面积") || strings.ContainsAny(zh, "abcdefghijklmnopqrstuvwxyz") {
-		t.Errorf("Chinese half %q should name 同意的面积 in Chinese only", zh)
+	if !strings.Contains(zh, "同意面积比例") || strings.ContainsAny(zh, "abcdefghijklmnopqrstuvwxyz") {
+		t.Errorf("Chinese half %q should name 同意面积比例 in Chinese only", zh)
 	}
-	if !strings.Contains(en, "area agreeing") {
-		t.Errorf("English half %q should name the area agreeing", en)
+	if !strings.Contains(en, "approval by area") {
+		t.Errorf("English half %q should name the approval by area", en)
 	}
 }

@@ -363,11 +363,64 @@
       var kind = matterKind(m);
       m.querySelector('.m-options-box').hidden = kind === 'approve';
       m.querySelector('.m-seats-box').hidden = kind !== 'election';
+      m.querySelector('.m-mode-box').hidden = kind !== 'choice';
       m.querySelector('.m-options-label-choice').hidden = kind !== 'choice';
       m.querySelector('.m-options-label-election').hidden = kind !== 'election';
-      var rule = figures.rules && figures.rules[m.querySelector('.m-rules').value];
+      var custom = isCustom(m);
+      m.querySelector('.m-custom-box').hidden = !custom;
+      renumber();
+      if (custom) { startCustom(m); loadCustomRule(m); return; }
+      showRule(m, figures.rules && figures.rules[m.querySelector('.m-rules').value], null);
+    }
+
+    // showRule writes a rule's figures, or the server's refusal of a custom
+    // rule, under the matter's rule.
+    function showRule(m, rule, err) {
+      m.ruleFigure = rule;
       m.querySelector('.t-part').textContent = rule ? pick('参与：', 'Participation: ') + rule.participation.text : '';
       m.querySelector('.t-approve').textContent = rule ? rule.approval.text : '';
+      var e = m.querySelector('.t-error');
+      e.hidden = !err;
+      e.textContent = err ? local(err.message) : '';
+    }
+
+    // A custom rule: the category it may not be looser than, and its four
+    // fractions, which start from the estate's thresholds for the category.
+    function isCustom(m) { return m.querySelector('.m-rules').value === 'custom'; }
+
+    function startCustom(m) {
+      var start = figures.rules && figures.rules[m.querySelector('.m-category').value];
+      m.querySelectorAll('.m-fraction').forEach(function (f) {
+        if (f.value || !start) return;
+        var path = f.getAttribute('data-rule').split('.');
+        f.value = start.rule[path[0]][path[1]];
+      });
+    }
+
+    function customRule(m) {
+      var r = { participation: {}, approval: {} };
+      m.querySelectorAll('.m-fraction').forEach(function (f) {
+        var path = f.getAttribute('data-rule').split('.');
+        r[path[0]][path[1]] = f.value.trim();
+      });
+      return r;
+    }
+
+    // loadCustomRule asks the server what the custom rule asks of the scope
+    // (the page's script does no legal arithmetic) and whether it is allowed.
+    function loadCustomRule(m) {
+      var q = scope();
+      q.category = m.querySelector('.m-category').value;
+      q.rules = JSON.stringify(customRule(m));
+      var seq = m.ruleSeq = (m.ruleSeq || 0) + 1;
+      clearTimeout(m.ruleTimer);
+      m.ruleTimer = setTimeout(function () {
+        api('GET', '/console/rule?' + new URLSearchParams(q).toString()).then(function (r) {
+          if (seq !== m.ruleSeq) return;
+          showRule(m, r.ok ? r.data : null, r.ok ? null : r.error);
+          if (!preview.hidden) renderPreview();
+        });
+      }, 200);
     }
 
     function renumber() {
@@ -377,6 +430,12 @@
         m.querySelectorAll('[data-f]').forEach(function (f) {
           f.setAttribute('data-field', 'matters[' + i + '].' + f.getAttribute('data-f'));
         });
+        // The API names a custom rule's problems matters[i].rules: they
+        // belong under its fractions, not under the select.
+        if (isCustom(m)) {
+          m.querySelector('.m-rules').setAttribute('data-field', 'matters[' + i + '].preset');
+          m.querySelector('.m-custom-box').setAttribute('data-field', 'matters[' + i + '].rules');
+        }
         m.querySelector('.m-remove').hidden = all.length === 1;
       });
     }
@@ -386,6 +445,7 @@
       var name = 'kind_' + (++uid);
       node.querySelectorAll('.m-kinds input').forEach(function (r) { r.name = name; });
       node.addEventListener('change', function () { updateMatter(node); });
+      node.querySelector('.m-custom-box').addEventListener('input', function () { loadCustomRule(node); });
       node.querySelector('.m-remove').addEventListener('click', function () { node.remove(); renumber(); });
       mattersBox.appendChild(node);
       renumber();
@@ -504,11 +564,21 @@
           kind: kind,
           rules: m.querySelector('.m-rules').value
         };
+        if (isCustom(m)) {
+          matter.category = m.querySelector('.m-category').value;
+          matter.rules = customRule(m);
+        }
         if (kind !== 'approve') matter.options = lines(m.querySelector('.m-options').value);
         if (kind === 'election') matter.seats = parseInt(m.querySelector('.m-seats').value, 10) || 0;
+        if (kind === 'choice') matter.choice_mode = m.querySelector('.m-plurality').checked ? 'plurality' : 'approval';
         req.matters.push(matter);
       });
       return req;
+    }
+
+    function fractionsText(r) {
+      return pick('参与 ', 'participation ') + r.participation.area + ' / ' + r.participation.headcount +
+        pick('，同意 ', ', agreement ') + r.approval.area + ' / ' + r.approval.headcount + pick('（面积 / 人数）', ' (area / owners)');
     }
 
     function describeTime(v) { return v ? v.replace('T', ' ') : pick('（未填写）', '(not set)'); }
@@ -526,13 +596,14 @@
       body.appendChild(dl);
       if (req.description) body.appendChild(el('p', { 'class': 'pre', text: req.description }));
       var ol = el('ol', { 'class': 'preview-matters' });
-      req.matters.forEach(function (m) {
-        var rule = figures.rules[m.rules];
+      var nodes = mattersBox.querySelectorAll('.matter-form');
+      req.matters.forEach(function (m, i) {
+        var rule = nodes[i].ruleFigure;
         var kindText = { approve: pick('同意 / 反对 / 弃权', 'agree / oppose / abstain'), choice: pick('选择一项', 'choose one'), election: pick('选举', 'election') }[m.kind];
         var li = el('li', null, [
           el('strong', { text: m.title || pick('（未填写标题）', '(no title)') }),
-          el('div', { 'class': 'muted', text: kindText + (m.options ? pick('：', ': ') + m.options.join(pick('、', ', ')) : '') + (m.kind === 'election' ? pick('；应选 ', '; seats: ') + m.seats : '') }),
-          el('div', { text: rule ? rule.name : m.rules }),
+          el('div', { 'class': 'muted', text: kindText + (m.options ? pick('：', ': ') + m.options.join(pick('、', ', ')) : '') + (m.kind === 'election' ? pick('；应选 ', '; seats: ') + m.seats : '') + (m.choice_mode === 'plurality' ? pick('；相对多数，仅作征询', '; plurality, advisory only') : '') }),
+          el('div', { text: rule ? rule.name + (typeof m.rules === 'object' ? pick('：', ': ') + fractionsText(m.rules) : '') : '' }),
           el('div', { 'class': 'threshold', text: rule ? pick('参与：', 'Participation: ') + rule.participation.text : '' }),
           el('div', { 'class': 'threshold muted', text: rule ? rule.approval.text : '' })
         ]);
@@ -623,9 +694,19 @@
         node.querySelector('.m-description').value = m.description || '';
         var radio = node.querySelector('.m-kinds input[value="' + m.kind + '"]');
         if (radio) radio.checked = true;
-        node.querySelector('.m-rules').value = m.rules === 'major' || m.category === 'major' ? 'major' : 'ordinary';
+        if (m.rules && typeof m.rules === 'object') {
+          node.querySelector('.m-rules').value = 'custom';
+          node.querySelector('.m-category').value = m.category === 'major' ? 'major' : 'ordinary';
+          node.querySelectorAll('.m-fraction').forEach(function (f) {
+            var path = f.getAttribute('data-rule').split('.');
+            f.value = m.rules[path[0]][path[1]];
+          });
+        } else {
+          node.querySelector('.m-rules').value = m.rules === 'major' || m.category === 'major' ? 'major' : 'ordinary';
+        }
         node.querySelector('.m-options').value = (m.options || []).join('\n');
         if (m.seats) node.querySelector('.m-seats').value = m.seats;
+        node.querySelector('.m-plurality').checked = m.choice_mode === 'plurality';
         updateMatter(node);
       });
       var veto = d.veto || { mode: 'none' };
