@@ -121,7 +121,7 @@ func noticeLayout(c *gin.Context) (string, error) {
 // the notice as it would be signed now, unsigned and watermarked 草稿 /
 // DRAFT, for the bodies to read before approving.
 func (s *Server) noticePreview(c *gin.Context) error {
-	id, err := tallyID(c)
+	id, err := s.estateConsultation(c)
 	if err != nil {
 		return err
 	}
@@ -130,13 +130,6 @@ func (s *Server) noticePreview(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	info, err := postgres.GetClosingInfo(ctx, s.DB, id)
-	if err != nil {
-		return err
-	}
-	if err := checkCommunity(c, info.CommunityID); err != nil {
-		return err
-	}
 	pdf, err := notice.Preview(ctx, s.DB, s.PublicURL, id, layout, time.Now())
 	if err != nil {
 		return err
@@ -207,18 +200,11 @@ func (s *Server) recordObjection(c *gin.Context) error {
 // noticeStatus answers GET /api/v1/consultations/{id}/notice for the
 // estate's staff: the approvals so far and whether the notice is signed.
 func (s *Server) noticeStatus(c *gin.Context) error {
-	id, err := tallyID(c)
+	id, err := s.estateConsultation(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	info, err := postgres.GetClosingInfo(ctx, s.DB, id)
-	if err != nil {
-		return err
-	}
-	if err := checkCommunity(c, info.CommunityID); err != nil {
-		return err
-	}
 	st, err := notice.GetStatus(ctx, s.DB, id)
 	if err != nil {
 		return err
@@ -278,4 +264,18 @@ func (s *Server) noticePDF(c *gin.Context) error {
 	c.Header("ETag", fmt.Sprintf(`"%x"`, sha256.Sum256(pdf)))
 	writePDF(c, pdf)
 	return nil
+}
+
+// estateConsultation is the consultation of the path's id, provided it
+// belongs to the estate of the account asking.
+func (s *Server) estateConsultation(c *gin.Context) (int64, error) {
+	id, err := tallyID(c)
+	if err != nil {
+		return 0, err
+	}
+	info, err := postgres.GetClosingInfo(c.Request.Context(), s.DB, id)
+	if err != nil {
+		return 0, err
+	}
+	return id, checkCommunity(c, info.CommunityID)
 }

@@ -177,18 +177,25 @@ func approvedBy(approvals []postgres.Approval, body string) *postgres.Approval {
 
 // GetStatus returns where a consultation's notice stands.
 func GetStatus(ctx context.Context, q sqlx.QueryerContext, consultationID int64) (*Status, error) {
-	n, err := postgres.GetNotice(ctx, q, consultationID)
-	if errors.Is(err, postgres.ErrNotFound) {
-		return nil, ErrNotClosed
-	}
-	if err != nil {
-		return nil, err
-	}
-	approvals, err := postgres.NoticeApprovals(ctx, q, n.CommunityID, consultationID)
+	n, approvals, err := noticeWithApprovals(ctx, q, consultationID)
 	if err != nil {
 		return nil, err
 	}
 	return status(n, approvals), nil
+}
+
+// noticeWithApprovals returns a consultation's notice and its approvals
+// so far; ErrNotClosed when it has no notice yet.
+func noticeWithApprovals(ctx context.Context, q sqlx.QueryerContext, consultationID int64) (postgres.Notice, []postgres.Approval, error) {
+	n, err := postgres.GetNotice(ctx, q, consultationID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return n, nil, ErrNotClosed
+	}
+	if err != nil {
+		return n, nil, err
+	}
+	approvals, err := postgres.NoticeApprovals(ctx, q, n.CommunityID, consultationID)
+	return n, approvals, err
 }
 
 func status(n postgres.Notice, approvals []postgres.Approval) *Status {
@@ -294,14 +301,7 @@ func NewContent(ctx context.Context, q sqlx.QueryerContext, publicURL string, n 
 // Preview renders the notice as it would be signed now, unsigned and
 // watermarked 草稿 / DRAFT, for the bodies to read before approving.
 func Preview(ctx context.Context, q sqlx.QueryerContext, publicURL string, consultationID int64, layout string, now time.Time) ([]byte, error) {
-	n, err := postgres.GetNotice(ctx, q, consultationID)
-	if errors.Is(err, postgres.ErrNotFound) {
-		return nil, ErrNotClosed
-	}
-	if err != nil {
-		return nil, err
-	}
-	approvals, err := postgres.NoticeApprovals(ctx, q, n.CommunityID, consultationID)
+	n, approvals, err := noticeWithApprovals(ctx, q, consultationID)
 	if err != nil {
 		return nil, err
 	}
