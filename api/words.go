@@ -25,8 +25,7 @@ func init() {
 
 // methodName names a delivery method for a page.
 func methodName(lang templates.Lang, m procedure.DeliveryMethod) string {
-	zh, en := m.Names()
-	return say(lang, locale.Text{ZH: zh, EN: en})
+	return say(lang, locale.DeliveryMethod(string(m)))
 }
 
 func init() {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"gongjue/locale"
 	"gongjue/quorum"
 )
 
@@ -72,7 +73,8 @@ func Explain(s Settings, defaulted []string) []Line {
 	add("proxies", proxiesZH(s.Proxies), proxiesEN(s.Proxies))
 	zh, en := make([]string, len(s.DeliveryMethods)), make([]string, len(s.DeliveryMethods))
 	for i, m := range s.DeliveryMethods {
-		zh[i], en[i] = m.Names()
+		t := locale.DeliveryMethod(string(m))
+		zh[i], en[i] = t.ZH, t.EN
 	}
 	add("delivery_methods", "以下送达方式视为有效送达："+strings.Join(zh, "、"), "These deliveries count as effective: "+strings.Join(en, ", "))
 	add("notice_days", fmt.Sprintf("表决结果公示 %d 日", s.NoticeDays), fmt.Sprintf("The result is posted for %d days", s.NoticeDays))
@@ -82,21 +84,6 @@ func Explain(s Settings, defaulted []string) []Line {
 		add("objection_days", fmt.Sprintf("公示后 %d 日内可提出异议", s.ObjectionDays), fmt.Sprintf("Objections may be raised within %d days of posting", s.ObjectionDays))
 	}
 	return lines
-}
-
-// Names returns the method's Chinese and English names.
-func (m DeliveryMethod) Names() (zh, en string) {
-	switch m {
-	case InPerson:
-		return "当面签收", "signed for in person"
-	case LeftWithWitness:
-		return "留置（见证人在场）", "left at the door before a witness"
-	case RegisteredPost:
-		return "挂号信", "registered post"
-	case Electronic:
-		return "电子送达（业主打开表决页面）", "electronic (the owner opened the ballot page)"
-	}
-	return string(m), string(m)
 }
 
 func proxiesZH(p Proxies) string {
@@ -130,30 +117,8 @@ func proxiesEN(p Proxies) string {
 // ruleSentence says what a rule asks, in Chinese and English.
 func ruleSentence(r quorum.Rule) (zh, en string) {
 	zh = fmt.Sprintf("专有部分面积%s且人数%s的业主参与表决，经参与表决面积%s且人数%s的业主同意",
-		fractionZH(r.Participation.Area), fractionZH(r.Participation.Headcount), fractionZH(r.Approval.Area), fractionZH(r.Approval.Headcount))
+		r.Participation.Area.Words().ZH, r.Participation.Headcount.Words().ZH, r.Approval.Area.Words().ZH, r.Approval.Headcount.Words().ZH)
 	en = fmt.Sprintf("owners holding %s of the area and %s by headcount take part, and %s of the participating area and %s of participating owners agree",
-		fractionEN(r.Participation.Area), fractionEN(r.Participation.Headcount), fractionEN(r.Approval.Area), fractionEN(r.Approval.Headcount))
+		r.Participation.Area.Words().EN, r.Participation.Headcount.Words().EN, r.Approval.Area.Words().EN, r.Approval.Headcount.Words().EN)
 	return zh, en
-}
-
-func fractionZH(f quorum.Fraction) string {
-	s := fmt.Sprintf("%d/%d", f.Num, f.Den)
-	switch {
-	case f.Num == 0 && !f.Strict:
-		return "（不作要求）"
-	case f.Strict:
-		return "超过 " + s
-	}
-	return " " + s + " 以上"
-}
-
-func fractionEN(f quorum.Fraction) string {
-	s := fmt.Sprintf("%d/%d", f.Num, f.Den)
-	switch {
-	case f.Num == 0 && !f.Strict:
-		return "any part"
-	case f.Strict:
-		return "more than " + s
-	}
-	return "at least " + s
 }
