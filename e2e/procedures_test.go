@@ -67,7 +67,7 @@ func TestProceduresConsole(t *testing.T) {
 		item := "#procedure-" + strconv.Itoa(version)
 		com.awaitReload(item+" .procedure-state", w.words["draft"])
 		com.expect(item+` li[data-key="nonresponse"]`, w.words["follow"])
-		com.expect(item+` li[data-key="thresholds.major"]`, "4/5")
+		com.expect(item+` li[data-key="thresholds.major"]`, w.words["four-fifths"])
 		com.expect(item+` li[data-key="spoiled"] .procedure-default`, w.words["default"])
 		com.expect(item+` li[data-key="notice_days"]`, "10")
 
@@ -100,9 +100,9 @@ func TestProceduresConsole(t *testing.T) {
 
 var procedureWords = map[string]map[string]string{
 	"zh": {"looser": "宽松", "draft": "草稿", "active": "生效", "superseded": "已废止", "default": "默认",
-		"follow": "送达但未投票的业主视为同意已投票业主的多数意见", "activated": "启用于", "later": "之后开始的表决"},
+		"four-fifths": "五分之四以上", "follow": "送达但未投票的业主视为同意已投票业主的多数意见", "activated": "启用于", "later": "之后开始的表决"},
 	"en": {"looser": "looser than Article 278", "draft": "draft", "active": "active", "superseded": "superseded", "default": "default",
-		"follow": "deemed to follow the majority", "activated": "Activated", "later": "votes opened later"},
+		"four-fifths": "at least 4/5", "follow": "deemed to follow the majority", "activated": "Activated", "later": "votes opened later"},
 }
 
 // noForeignScript fails when the rules page shows the other language,
