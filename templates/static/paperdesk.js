@@ -30,7 +30,7 @@
     var v = ref.value.trim();
     if (v === asked) return;
     asked = v;
-    unit.hidden = true;
+    unit.classList.add('empty');
     if (!v) return;
     api('GET', '/api/v1/consultations/' + cid + '/paper/ballot?scan=' + encodeURIComponent(v)).then(function (r) {
       if (ref.value.trim() !== v) return; // typed on since
@@ -51,13 +51,13 @@
           unit.appendChild(document.createElement('br'));
         });
       }
-      unit.hidden = false;
+      unit.classList.remove('empty');
     });
   }
   ref.addEventListener('change', lookup);
   ref.addEventListener('blur', lookup);
   ref.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') lookup(); });
-  form.addEventListener('reset', function () { asked = ''; unit.hidden = true; });
+  form.addEventListener('reset', function () { asked = ''; unit.classList.add('empty'); });
 
   // The camera, where the page may use one (a secure context).
   var box = document.getElementById('paper-camera');
